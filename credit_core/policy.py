@@ -12,12 +12,12 @@ import hashlib
 import json
 import tomllib
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from credit_core.currencies import ISO_4217
 from credit_core.errors import PolicyError
@@ -185,19 +185,27 @@ class Industries(_Strict):
     low: tuple[str, ...] = ()
     medium: tuple[str, ...] = ()
     high: tuple[str, ...] = ()
+    manufacturers: tuple[str, ...] = ()  # scored with Altman Z' (private manufacturers), others with Z''
 
-    _table: dict[str, RiskClass] = PrivateAttr(default_factory=dict)
-
-    def model_post_init(self, context: Any, /) -> None:
-        """Index the industry names once."""
+    # cached_property, not PrivateAttr: a pydantic private attribute costs microseconds per read.
+    @cached_property
+    def classes(self) -> dict[str, RiskClass]:
+        """Case-folded industry name -> risk class."""
+        table: dict[str, RiskClass] = {}
         for risk in ("low", "medium", "high"):
-            self._table.update({name.strip().casefold(): risk for name in getattr(self, risk)})
+            table.update({name.strip().casefold(): risk for name in getattr(self, risk)})
+        return table
+
+    @cached_property
+    def manufacturer_names(self) -> frozenset[str]:
+        """Case-folded names of the manufacturing industries."""
+        return frozenset(name.strip().casefold() for name in self.manufacturers)
 
     def risk_class(self, industry: str | None) -> RiskClass | None:
         """The class of `industry`, None when the account has no industry."""
         if not industry:
             return None
-        return self._table.get(industry.strip().casefold(), self.default_class)
+        return self.classes.get(industry.strip().casefold(), self.default_class)
 
 
 class Terms(_Strict):
@@ -260,7 +268,6 @@ class Policy(_Strict):
     flags: Flags
     dunning: Dunning
     status: StatusRules
-    _version: str = PrivateAttr(default="")
 
     @field_validator("base_currency")
     @classmethod
@@ -269,15 +276,11 @@ class Policy(_Strict):
             raise ValueError("unknown ISO 4217 currency")
         return code
 
-    def model_post_init(self, context: Any, /) -> None:
-        """Fix the policy version from the normalised content."""
-        digest = hashlib.sha256(normalised_content(self).encode()).hexdigest()[:8]
-        self._version = f"{self.version}+{digest}"
-
-    @property
+    @cached_property
     def policy_version(self) -> str:
         """`version` + "+" + the first 8 hex of sha256 of the normalised content."""
-        return self._version
+        digest = hashlib.sha256(normalised_content(self).encode()).hexdigest()[:8]
+        return f"{self.version}+{digest}"
 
     def grade_of(self, score: int) -> GradeName:
         """The grade a score falls in."""
