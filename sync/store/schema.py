@@ -174,3 +174,14 @@ token_cache = sa.Table(
     sa.Column("token", sa.Text, nullable=False),  # Fernet ciphertext
     sa.Column("expires_at", STAMP, nullable=False),
 )
+
+crm_fields = sa.Table(
+    "crm_fields",
+    metadata,
+    sa.Column("source", sa.String(64), primary_key=True),
+    sa.Column("crm_object", sa.String(128), primary_key=True),
+    sa.Column("field", sa.String(128), primary_key=True),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("length", sa.Integer, nullable=True),  # texts are cut to it before write-back
+    sa.Column("described_at", STAMP, nullable=False),
+)

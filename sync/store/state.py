@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from connectors.base import Cursor
 from sync.cursor import Checkpoint
 from sync.store.codec import from_stamp, to_stamp
-from sync.store.schema import pull_state, runs
+from sync.store.schema import crm_fields, pull_state, runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,3 +125,24 @@ def last_run(conn: Connection, source: str) -> dict[str, Any] | None:
     if row is None:
         return None
     return {"started_at": row.started_at, "finished_at": row.finished_at, "outcome": row.outcome}
+
+
+def save_field_lengths(
+    conn: Connection, source: str, crm_object: str, fields: dict[str, tuple[str, int | None]], now: datetime
+) -> None:
+    """Remember the type and length of described fields (texts are cut to it before write-back)."""
+    conn.execute(sa.delete(crm_fields).where(crm_fields.c.source == source, crm_fields.c.crm_object == crm_object))
+    for name, (kind, length) in fields.items():
+        conn.execute(
+            sa.insert(crm_fields).values(
+                source=source, crm_object=crm_object, field=name, type=kind, length=length, described_at=to_stamp(now)
+            )
+        )
+
+
+def load_field_lengths(conn: Connection, source: str, crm_object: str) -> dict[str, int]:
+    """Known lengths of a CRM object's fields."""
+    query = sa.select(crm_fields.c.field, crm_fields.c.length).where(
+        crm_fields.c.source == source, crm_fields.c.crm_object == crm_object, crm_fields.c.length.is_not(None)
+    )
+    return {name: int(length) for name, length in conn.execute(query)}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 11:40:52.191428
+Create Date: 2026-11-28 11:44:15.226301
 """
 
 from __future__ import annotations
@@ -58,6 +58,15 @@ def upgrade() -> None:
         batch_op.create_index('ix_audit_account', ['source', 'crm_id', 'id'], unique=False)
         batch_op.create_index('ix_audit_at', ['at'], unique=False)
 
+    op.create_table('crm_fields',
+    sa.Column('source', sa.String(length=64), nullable=False),
+    sa.Column('crm_object', sa.String(length=128), nullable=False),
+    sa.Column('field', sa.String(length=128), nullable=False),
+    sa.Column('type', sa.String(length=32), nullable=False),
+    sa.Column('length', sa.Integer(), nullable=True),
+    sa.Column('described_at', sa.String(length=32), nullable=False),
+    sa.PrimaryKeyConstraint('source', 'crm_object', 'field')
+    )
     op.create_table('decision_history',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('source', sa.String(length=64), nullable=False),
@@ -242,6 +251,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_decision_history_account')
 
     op.drop_table('decision_history')
+    op.drop_table('crm_fields')
     with op.batch_alter_table('audit', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_at')
         batch_op.drop_index('ix_audit_account')
