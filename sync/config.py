@@ -197,17 +197,20 @@ def resolve_sqlite_url(url: str, folder: Path) -> str:
 
 def _describe(file: Path, exc: ValidationError, data: Any) -> str:
     first = exc.errors()[0]
-    loc = _key_path(first["loc"], data)
+    loc = _key_path(first["loc"], data, keep_last=first["type"] in ("missing", "extra_forbidden"))
     key = ".".join(loc) or "(top level)"
     if first["type"] == "missing":
         return f"{file}: {key}: required key is missing"
     if first["type"] == "extra_forbidden":
         return f"{file}: {key}: unknown key"
-    shown = "" if any(_SECRET_KEY.search(part) for part in loc) else f" (value {first.get('input')!r})"
+    value = first.get("input")
+    secret = any(_SECRET_KEY.search(part) for part in loc)
+    # Whole tables are not echoed: they may hold secrets, and they are not one line.
+    shown = "" if secret or isinstance(value, dict | list) else f" (value {str(value)[:80]!r})"
     return f"{file}: {key}: {first['msg']}{shown}"
 
 
-def _key_path(loc: tuple[int | str, ...], data: Any) -> list[str]:
+def _key_path(loc: tuple[int | str, ...], data: Any, keep_last: bool) -> list[str]:
     """The TOML keys of an error location, without the union tags pydantic inserts ("salesforce")."""
     keys: list[str] = []
     node = data
@@ -216,6 +219,6 @@ def _key_path(loc: tuple[int | str, ...], data: Any) -> list[str]:
         if in_dict or (isinstance(node, list) and isinstance(part, int) and part < len(node)):
             node = node[part]
             keys.append(str(part))
-        elif i == len(loc) - 1 or not isinstance(node, dict):
+        elif (keep_last and i == len(loc) - 1) or not isinstance(node, dict | list):
             keys.append(str(part))  # a missing or unknown key: name it
     return keys

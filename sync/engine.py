@@ -119,7 +119,7 @@ class SyncEngine:
         for source in self.selected(sources):
             report.sources[source] = self.pull_source(source, full)
         report.evaluation = self.evaluate(trigger="sync")
-        for source, source_report in report.sources.items():
+        for source_report in report.sources.values():
             if source_report.outcome in ("ok", "problems"):
                 self._push_into(source_report)
             self._finish(source_report)
