@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from connectors.base import ConnectorContext, Deletion, ObjectKind, SourceRecord, Window
+from connectors.base import Deletion, ObjectKind, SourceRecord, Window
 from connectors.mapping import RecordMapper
 from connectors.registry import register_connector
 from sync.config import AppConfig
@@ -49,16 +49,28 @@ def config(url: str) -> AppConfig:
                     "checkpoint_every": 5000,
                     "accounts": {
                         "object": "Account",
-                        "fields": {"name": "Name", "industry": "Industry", "currency": "CurrencyIsoCode",
-                                   "annual_revenue": "AnnualRevenue", "parent_crm_id": "ParentId"},
-                    },  # fmt: skip
+                        "fields": {
+                            "name": "Name",
+                            "industry": "Industry",
+                            "currency": "CurrencyIsoCode",
+                            "annual_revenue": "AnnualRevenue",
+                            "parent_crm_id": "ParentId",
+                        },
+                    },
                     "invoices": {
                         "object": "Invoice__c",
-                        "fields": {"account_crm_id": "Account__c", "number": "Name", "issued_on": "Issued__c",
-                                   "due_on": "Due__c", "amount": "Amount__c", "balance": "Balance__c",
-                                   "currency": "CurrencyIsoCode", "status": "Status__c"},
+                        "fields": {
+                            "account_crm_id": "Account__c",
+                            "number": "Name",
+                            "issued_on": "Issued__c",
+                            "due_on": "Due__c",
+                            "amount": "Amount__c",
+                            "balance": "Balance__c",
+                            "currency": "CurrencyIsoCode",
+                            "status": "Status__c",
+                        },
                         "transforms": {"status": {"map": {"Open": "open", "Paid": "paid"}}},
-                    },  # fmt: skip
+                    },
                 }
             },
         }

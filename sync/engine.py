@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from connectors.base import OBJECT_KINDS, Connector, ConnectorContext, ObjectKind, SourceSettings
 from connectors.errors import ConfigError, CrmCreditError, QuotaExhausted
@@ -19,12 +19,10 @@ from connectors.registry import make_connector
 from sync.config import AppConfig
 from sync.outbox import Pusher, PushReport
 from sync.pull import ObjectReport, Progress, SourcePull, _ObjectPull, count_waiting, store_fetched
+from sync.reports import EvaluationReport
 from sync.store import Store, state
 from sync.store.records import changed_accounts, existing_ids
 from sync.store.usage import StoreTokenCache, StoreUsageLedger
-
-if TYPE_CHECKING:
-    from sync import evaluation
 
 
 def utc_now() -> datetime:
@@ -44,6 +42,7 @@ class SourceReport:
     outcome: str = "ok"  # ok | problems | budget_stop | failed
     message: str | None = None
     push: PushReport | None = None
+    api: dict[str, int | None] | None = None  # the connector's last known API usage
 
     def details(self) -> dict[str, Any]:
         """Counts for the run log."""
@@ -52,6 +51,7 @@ class SourceReport:
             "mapping_problems": self.mapping_problems,
             "message": self.message,
             "push": vars(self.push) if self.push else None,
+            "api": self.api,
         }
 
 
@@ -60,7 +60,7 @@ class SyncReport:
     """A whole `sync`: per source, plus the evaluation."""
 
     sources: dict[str, SourceReport] = field(default_factory=dict)
-    evaluation: evaluation.EvaluationReport | None = None
+    evaluation: EvaluationReport | None = None
 
     @property
     def problems(self) -> bool:
@@ -155,9 +155,7 @@ class SyncEngine:
             report.outcome = "problems"
         return report
 
-    def evaluate(
-        self, trigger: str = "sync", accounts: Iterable[tuple[str, str]] | None = None
-    ) -> evaluation.EvaluationReport:
+    def evaluate(self, trigger: str = "sync", accounts: Iterable[tuple[str, str]] | None = None) -> EvaluationReport:
         """Re-evaluate accounts from the store (all, or these keys and their groups) and plan write-backs."""
         from sync import evaluation
 
@@ -198,6 +196,13 @@ class SyncEngine:
             report.outcome, report.message = "problems", push.stopped or report.message
 
     def _finish(self, report: SourceReport) -> None:
+        connector = self._connectors.get(report.source)
+        if connector is not None:
+            try:
+                usage = connector.api_usage()
+                report.api = {"used": usage.used, "limit": usage.limit, "calls": usage.calls}
+            except CrmCreditError:
+                report.api = None
         with self.store.write() as conn:
             state.finish_run(conn, report.run_id, report.outcome, report.details(), self.clock())
 
@@ -245,24 +250,24 @@ class SyncEngine:
                 known = existing_ids(conn, "account", pull.source, crm_ids)
             report.objects.append(store_fetched(pull, kind, connector.fetch_by_ids(kind, crm_ids)))
             new = [i for i in crm_ids if i not in known]
-            for child in ("invoice", "order", "payment"):
+            children: tuple[ObjectKind, ...] = ("invoice", "order", "payment")
+            for child in children:
                 if new and settings.mapping(child) is not None:
-                    records = connector.fetch_for_accounts(child, new)  # type: ignore[arg-type]
-                    report.objects.append(store_fetched(pull, child, records))  # type: ignore[arg-type]
+                    report.objects.append(store_fetched(pull, child, connector.fetch_for_accounts(child, new)))
             return
-        records = connector.fetch_by_ids(kind, crm_ids)
-        links = {r.fields.get(settings.mapping(kind).fields.get("account_crm_id", "")) for r in records}  # type: ignore[union-attr]
+        fetched = connector.fetch_by_ids(kind, crm_ids)
+        mapping = settings.mapping(kind)
+        lookup = mapping.fields.get("account_crm_id", "") if mapping else ""
+        links = {str(r.fields[lookup]) for r in fetched if r.fields.get(lookup)}
         with self.store.write() as conn:
-            missing = {str(i) for i in links if i} - existing_ids(
-                conn, "account", pull.source, [str(i) for i in links if i]
-            )
+            missing = links - existing_ids(conn, "account", pull.source, links)
         if missing:
             self._fetch_into(pull, "account", sorted(missing), report)
-        report.objects.append(store_fetched(pull, kind, records))
+        report.objects.append(store_fetched(pull, kind, fetched))
 
     def recalculate(
         self, source: str, account_ids: Iterable[str], trigger: str = "webhook", push: bool = True
-    ) -> evaluation.EvaluationReport:
+    ) -> EvaluationReport:
         """Evaluate these accounts (and their parent groups), plan their write-backs, and push."""
         report = self.evaluate(trigger=trigger, accounts=[(source, crm_id) for crm_id in account_ids])
         if push:

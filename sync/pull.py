@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from credit_core.errors import RecordError
 from sqlalchemy.engine import Connection
 
 from connectors.base import Connector, Cursor, ObjectKind, SourceRecord, SourceSettings
 from connectors.errors import CrmCreditError
 from connectors.mapping import RecordMapper, writeback_fields_read
+from credit_core.errors import RecordError
 from sync import cursor as cur
 from sync.echo import record_reads
 from sync.store import Store, state
@@ -26,7 +26,7 @@ from sync.store import quarantine as q
 from sync.store import records as rec
 from sync.store.codec import encode_record, to_stamp
 
-Progress = Callable[[str, int], None]
+Progress = Callable[[str, str, int], None]  # (source, kind, records read)
 
 
 @dataclass
@@ -168,7 +168,7 @@ class _ObjectPull:
                 self.report.crm_edits += record_reads(conn, pull.source, batch.reads, now)
             self._save_position(conn, finish, now)
         if pull.progress is not None and batch.count:
-            pull.progress(kind, batch.count)
+            pull.progress(pull.source, kind, batch.count)
 
     def _hold_orphans(self, conn: Connection, batch: _Batch) -> None:
         """Rows whose account is not stored go to quarantine, waiting for it."""

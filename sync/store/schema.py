@@ -14,14 +14,22 @@ metadata = sa.MetaData()
 STAMP = sa.String(32)  # "2026-11-28T12:00:00.000000+00:00"
 
 
+def key_text(length: int) -> sa.types.TypeEngine[str]:
+    """Text keys that sort by code point on both backends (PostgreSQL's locale order would not).
+
+    Evaluation merges the record tables in key order, so the database's order must be Python's.
+    """
+    return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
+
+
 def _record_table(name: str, link: str) -> sa.Table:
     """accounts link to their parent, the others to their account."""
     return sa.Table(
         name,
         metadata,
-        sa.Column("source", sa.String(64), primary_key=True),
-        sa.Column("crm_id", sa.String(128), primary_key=True),
-        sa.Column(link, sa.String(128), nullable=True),
+        sa.Column("source", key_text(64), primary_key=True),
+        sa.Column("crm_id", key_text(128), primary_key=True),
+        sa.Column(link, key_text(128), nullable=True),
         sa.Column("stamp", STAMP, nullable=False),
         sa.Column("deleted", sa.Boolean, nullable=False, default=False),
         sa.Column("seen_pass", sa.Integer, nullable=True),  # last full pass that saw the row
