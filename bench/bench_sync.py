@@ -172,7 +172,6 @@ def bench_store_write(rows: Sequence[RecordRow], folder: Path, batch: int = 5000
         " seen_pass INTEGER, changed_run INTEGER, payload TEXT, PRIMARY KEY (source, crm_id))"
     )
     plain.execute("CREATE INDEX ix_a ON invoices (source, account_crm_id)")
-    plain.execute("CREATE INDEX ix_c ON invoices (changed_run)")
     started = time.perf_counter()
     for i in range(0, len(rows), batch):
         plain.execute("BEGIN")

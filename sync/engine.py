@@ -21,7 +21,7 @@ from sync.outbox import Pusher, PushReport
 from sync.pull import ObjectReport, Progress, SourcePull, _ObjectPull, count_waiting, store_fetched
 from sync.reports import EvaluationReport
 from sync.store import Store, state
-from sync.store.records import changed_accounts, existing_ids
+from sync.store.records import existing_ids
 from sync.store.usage import StoreTokenCache, StoreUsageLedger
 
 
@@ -47,7 +47,7 @@ class SourceReport:
     def details(self) -> dict[str, Any]:
         """Counts for the run log."""
         return {
-            "objects": {o.kind: vars(o) for o in self.objects},
+            "objects": {o.kind: {k: v for k, v in vars(o).items() if k != "changed_accounts"} for o in self.objects},
             "mapping_problems": self.mapping_problems,
             "message": self.message,
             "push": vars(self.push) if self.push else None,
@@ -238,10 +238,8 @@ class SyncEngine:
             report.outcome, report.message = "failed", str(exc)
             self._finish(report)
             raise
-        with self.store.write() as conn:
-            changed = changed_accounts(conn, source, run_id)
         self._finish(report)
-        return changed
+        return set().union(*(o.changed_accounts for o in report.objects))
 
     def _fetch_into(self, pull: SourcePull, kind: ObjectKind, crm_ids: list[str], report: SourceReport) -> None:
         connector, settings = pull.connector, pull.settings

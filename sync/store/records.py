@@ -131,13 +131,25 @@ def existing_ids(conn: Connection, kind: str, source: str, crm_ids: Iterable[str
     return found
 
 
-def changed_accounts(conn: Connection, source: str, run_id: int) -> set[str]:
-    """Accounts whose own record or any invoice, order or payment changed content in run `run_id`."""
-    found: set[str] = set()
-    for kind, table in RECORD_TABLES.items():
-        column = table.c.crm_id if kind == "account" else table.c.account_crm_id
-        query = sa.select(column).where(table.c.source == source, table.c.changed_run == run_id).distinct()
-        found.update(v for v in conn.execute(query).scalars() if v is not None)
+class StoredVersion(NamedTuple):
+    """What the store holds for one record, to tell a real change from a re-read."""
+
+    link: str | None
+    stamp: str
+    deleted: bool
+    payload: str
+
+
+def stored_versions(conn: Connection, kind: str, source: str, crm_ids: Iterable[str]) -> dict[str, StoredVersion]:
+    """The stored versions of these records."""
+    table = RECORD_TABLES[kind]
+    link = table.c[link_column(kind)]
+    found: dict[str, StoredVersion] = {}
+    for chunk in chunks(list(dict.fromkeys(crm_ids)), 500):
+        query = sa.select(table.c.crm_id, link, table.c.stamp, table.c.deleted, table.c.payload).where(
+            table.c.source == source, table.c.crm_id.in_(chunk)
+        )
+        found.update({r[0]: StoredVersion(r[1], r[2], bool(r[3]), r[4]) for r in conn.execute(query)})
     return found
 
 

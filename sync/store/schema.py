@@ -33,10 +33,9 @@ def _record_table(name: str, link: str) -> sa.Table:
         sa.Column("stamp", STAMP, nullable=False),
         sa.Column("deleted", sa.Boolean, nullable=False, default=False),
         sa.Column("seen_pass", sa.Integer, nullable=True),  # last full pass that saw the row
-        sa.Column("changed_run", sa.Integer, nullable=False),  # run that last changed its content
+        sa.Column("changed_run", sa.Integer, nullable=False),  # run that last changed its content (for people)
         sa.Column("payload", sa.Text, nullable=False),
         sa.Index(f"ix_{name}_{link}", "source", link),
-        sa.Index(f"ix_{name}_changed", "changed_run"),
     )
 
 

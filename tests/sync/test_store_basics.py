@@ -11,7 +11,7 @@ from credit_core.models import Account, Financials, Invoice
 from sync.store import Store
 from sync.store.codec import decode_record, encode_record, to_stamp
 from sync.store.migrate import current_revision, head_revision
-from sync.store.records import RecordRow, changed_accounts, existing_ids, reconcile_unseen, tombstone, upsert_records
+from sync.store.records import RecordRow, existing_ids, reconcile_unseen, stored_versions, tombstone, upsert_records
 from sync.store.schema import invoices
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -52,7 +52,7 @@ def test_an_upsert_is_idempotent_and_marks_only_real_changes(store: Store) -> No
         upsert_records(conn, "invoice", [_invoice_row("I1", T0, "100", run=1), _invoice_row("I2", T0, "5", run=1)])
     with store.write() as conn:
         upsert_records(conn, "invoice", [_invoice_row("I1", T0, "100", run=2), _invoice_row("I2", T0, "6", run=2)])
-        assert changed_accounts(conn, "sf", 2) == {"A1"}
+        assert stored_versions(conn, "invoice", "sf", ["I1", "I9"]).keys() == {"I1"}
     with store.read() as conn:
         rows = {r.crm_id: r for r in conn.execute(sa.select(invoices))}
     assert rows["I1"].changed_run == 1 and rows["I2"].changed_run == 2

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 11:52:09.788767
+Create Date: 2026-11-28 11:58:41.677867
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('source', 'crm_id')
     )
     with op.batch_alter_table('accounts', schema=None) as batch_op:
-        batch_op.create_index('ix_accounts_changed', ['changed_run'], unique=False)
         batch_op.create_index('ix_accounts_parent_crm_id', ['source', 'parent_crm_id'], unique=False)
 
     op.create_table('api_usage',
@@ -109,7 +108,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         batch_op.create_index('ix_invoices_account_crm_id', ['source', 'account_crm_id'], unique=False)
-        batch_op.create_index('ix_invoices_changed', ['changed_run'], unique=False)
 
     op.create_table('orders',
     sa.Column('source', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=False),
@@ -124,7 +122,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.create_index('ix_orders_account_crm_id', ['source', 'account_crm_id'], unique=False)
-        batch_op.create_index('ix_orders_changed', ['changed_run'], unique=False)
 
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -158,7 +155,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.create_index('ix_payments_account_crm_id', ['source', 'account_crm_id'], unique=False)
-        batch_op.create_index('ix_payments_changed', ['changed_run'], unique=False)
 
     op.create_table('pull_state',
     sa.Column('source', sa.String(length=64), nullable=False),
@@ -226,7 +222,6 @@ def downgrade() -> None:
     op.drop_table('quarantine')
     op.drop_table('pull_state')
     with op.batch_alter_table('payments', schema=None) as batch_op:
-        batch_op.drop_index('ix_payments_changed')
         batch_op.drop_index('ix_payments_account_crm_id')
 
     op.drop_table('payments')
@@ -236,12 +231,10 @@ def downgrade() -> None:
 
     op.drop_table('outbox')
     with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.drop_index('ix_orders_changed')
         batch_op.drop_index('ix_orders_account_crm_id')
 
     op.drop_table('orders')
     with op.batch_alter_table('invoices', schema=None) as batch_op:
-        batch_op.drop_index('ix_invoices_changed')
         batch_op.drop_index('ix_invoices_account_crm_id')
 
     op.drop_table('invoices')
@@ -260,7 +253,6 @@ def downgrade() -> None:
     op.drop_table('api_usage')
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.drop_index('ix_accounts_parent_crm_id')
-        batch_op.drop_index('ix_accounts_changed')
 
     op.drop_table('accounts')
     # ### end Alembic commands ###
