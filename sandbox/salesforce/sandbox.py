@@ -79,6 +79,11 @@ class SalesforceSandbox:
 
     # --- lifecycle ------------------------------------------------------------------------------
 
+    def _ensure_server(self) -> SandboxServer:
+        if self._server is None:
+            self._server = self._make_server()
+        return self._server
+
     def _make_server(self) -> SandboxServer:
         if self._tls_dir is None:
             self._temp_dir = tempfile.mkdtemp(prefix="sf-sandbox-")
@@ -90,17 +95,18 @@ class SalesforceSandbox:
 
     def start(self) -> SalesforceSandbox:
         """Serve HTTPS in a background thread and start sending outbound messages."""
-        self._server = self._make_server()
-        self._server.start()
+        self._ensure_server().start()
         self.outbound.start()
         return self
 
-    def serve_forever(self) -> None:
-        """Serve in the foreground until interrupted (the CLI command)."""
-        self._server = self._make_server()
+    def serve_forever(self, on_ready: Callable[[SalesforceSandbox], None] | None = None) -> None:
+        """Serve in the foreground until interrupted (the CLI command); `on_ready` sees url and CA first."""
+        server = self._ensure_server()
+        if on_ready is not None:
+            on_ready(self)
         self.outbound.start()
         try:
-            self._server.serve_forever()
+            server.serve_forever()
         finally:
             self.outbound.stop()
 
@@ -128,8 +134,9 @@ class SalesforceSandbox:
     @property
     def ca_pem(self) -> Path:
         """The CA certificate clients must trust (`verify=` / `ca_bundle`)."""
-        assert self._server is not None and self._server.tls is not None, "start() first"
-        return self._server.tls.ca_pem
+        tls = self._ensure_server().tls
+        assert tls is not None
+        return tls.ca_pem
 
     @property
     def org_id(self) -> str:

@@ -81,14 +81,14 @@ def api(state: SandboxState, handler: Handler) -> Callable[[Request], Awaitable[
 
     async def endpoint(request: Request) -> Response:
         version = request.path_params.get("version", "")
-        if version not in API_VERSIONS:
-            return not_found().response()
         header = request.headers.get("authorization", "")
         token = header.split(" ", 1)[1] if header.lower().startswith(("bearer ", "oauth ")) else ""
         session = state.sessions.check(token.strip()) if token else None
-        if session is None:
-            return invalid_session().response()
-        if not state.budget.spend():
+        if version not in API_VERSIONS:
+            response = not_found().response()
+        elif session is None:
+            response = invalid_session().response()
+        elif not state.budget.spend():
             response = LIMIT_EXCEEDED.response()
         else:
             body = await request.body()
