@@ -18,7 +18,6 @@ Accounts = Annotated[int, typer.Option("--accounts", help="Accounts to generate.
 Seed = Annotated[int, typer.Option("--seed", help="Seed of the data generator.")]
 TlsDir = Annotated[Path, typer.Option("--tls-dir", help="Where the CA and server certificate are written.")]
 DEFAULT_SF_TLS_DIR = Path(tempfile.gettempdir()) / "crm-credit-sandbox-salesforce"
-DEFAULT_SF_TLS_DIR = Path(tempfile.gettempdir()) / "crm-credit-sandbox-salesforce"
 
 
 def _announce(name: str, url: str, ca: str) -> None:
