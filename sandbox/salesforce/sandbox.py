@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from sandbox.salesforce.state import SandboxState
 from sandbox.salesforce.table import Table
 from sandbox.salesforce.tooling import create_custom_field
 from sandbox.salesforce.values import now_ms
+from sandbox.salesforce.wire import dumps
 from sandbox.salesforce.writes import Actor, as_python, save
 from sandbox.server import SandboxServer
 from sandbox.tls import make_tls
@@ -242,9 +244,10 @@ class SalesforceSandbox:
         with self.org.lock:
             result = run_query(self.org.data, soql, include_deleted)
             if result.aggregate_records is not None:
-                return result.aggregate_records
+                return json.loads(dumps(result.aggregate_records))  # type: ignore[no-any-return]
             rows = result.table.rows
-            return [result.shape.render(rows[i], "62.0") for i in result.indexes if rows[i] is not None]  # type: ignore[arg-type]
+            records = [result.shape.render(rows[i], "62.0") for i in result.indexes if rows[i] is not None]  # type: ignore[arg-type]
+            return json.loads(dumps(records))  # type: ignore[no-any-return]
 
     @property
     def changes(self) -> list[Change]:
