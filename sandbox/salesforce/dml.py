@@ -11,7 +11,7 @@ from sandbox.salesforce.writes import ROLLED_BACK, Actor, Pending, commit, locat
 MAX_COLLECTION = 200
 
 
-def soft_delete(org: Org, table: Table, record_id: str, actor: Actor) -> None:
+def soft_delete(org: Org, table: Table, record_id: str, actor: Actor, stamp: int | None = None) -> None:
     """Move a record to the recycle bin: IsDeleted, stamps moved, visible to queryAll and deleted/."""
     if not table.sobject.deletable:
         raise RecordError("INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id")
@@ -25,7 +25,7 @@ def soft_delete(org: Org, table: Table, record_id: str, actor: Actor) -> None:
             ):
                 rejection.times -= 1
                 raise RecordError(rejection.code, rejection.message, rejection.fields)
-    _mark_deleted(org, table, index, actor, org.stamp())
+    _mark_deleted(org, table, index, actor, org.stamp() if stamp is None else min(stamp, org.stamp()))
 
 
 def _mark_deleted(org: Org, table: Table, index: int, actor: Actor, stamp: int) -> None:

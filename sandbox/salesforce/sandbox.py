@@ -6,7 +6,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
@@ -25,7 +25,7 @@ from sandbox.salesforce.soql.execute import run_query
 from sandbox.salesforce.state import SandboxState
 from sandbox.salesforce.table import Table
 from sandbox.salesforce.tooling import create_custom_field
-from sandbox.salesforce.values import now_ms
+from sandbox.salesforce.values import ms_of, now_ms
 from sandbox.salesforce.wire import dumps
 from sandbox.salesforce.writes import Actor, as_python, save
 from sandbox.server import SandboxServer
@@ -43,6 +43,11 @@ def _jsonable(value: object) -> object:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def _stamp_of(at: datetime | None) -> int | None:
+    """A backdated commit time in ms (never after now: the write path caps it)."""
+    return None if at is None else ms_of(at if at.tzinfo else at.replace(tzinfo=UTC))
 
 
 class SalesforceSandbox:
@@ -201,27 +206,37 @@ class SalesforceSandbox:
             row = table.rows[index] if index is not None else None
             return as_python(table, row) if row is not None else None
 
-    def create_record(self, sobject: str, values: dict[str, object], user_id: str | None = None) -> str:
-        """Create a record as a user would (stamps, validation rules, outbound messages); returns its id."""
+    def create_record(
+        self, sobject: str, values: dict[str, object], user_id: str | None = None, at: datetime | None = None
+    ) -> str:
+        """Create a record as a user would (stamps, validation rules, outbound messages); returns its id.
+
+        `at` commits with an earlier SystemModstamp, as a long transaction that committed late does.
+        """
         with self.org.lock:
             table = self._table(sobject)
             body = {k: _jsonable(v) for k, v in values.items()}
-            return save(self.org, table, None, body, self._user_edit(table, None, user_id))
+            return save(self.org, table, None, body, self._user_edit(table, None, user_id), _stamp_of(at))
 
     def update_record(
-        self, sobject: str, record_id: str, values: dict[str, object], user_id: str | None = None
+        self,
+        sobject: str,
+        record_id: str,
+        values: dict[str, object],
+        user_id: str | None = None,
+        at: datetime | None = None,
     ) -> None:
         """A user edit (by the owner unless told): moves stamps, fires outbound messages; RecordError if refused."""
         with self.org.lock:
             table = self._table(sobject)
             body = {k: _jsonable(v) for k, v in values.items()}
-            save(self.org, table, record_id, body, self._user_edit(table, record_id, user_id))
+            save(self.org, table, record_id, body, self._user_edit(table, record_id, user_id), _stamp_of(at))
 
-    def delete_record(self, sobject: str, record_id: str) -> None:
+    def delete_record(self, sobject: str, record_id: str, at: datetime | None = None) -> None:
         """Delete to the recycle bin (queryAll shows IsDeleted rows; deleted/ lists it)."""
         with self.org.lock:
             table = self._table(sobject)
-            soft_delete(self.org, table, record_id, self._user_edit(table, record_id, None))
+            soft_delete(self.org, table, record_id, self._user_edit(table, record_id, None), _stamp_of(at))
 
     def hard_delete(self, sobject: str, record_id: str) -> None:
         """Remove a record for good (not even queryAll sees it)."""

@@ -256,7 +256,9 @@ def commit(org: Org, pending: Pending, actor: Actor, stamp: int) -> str:
     return record_id
 
 
-def save(org: Org, table: Table, record_id: str | None, body: dict[str, object], actor: Actor) -> str:
-    """Create (record_id None) or update one record; returns its id."""
+def save(
+    org: Org, table: Table, record_id: str | None, body: dict[str, object], actor: Actor, stamp: int | None = None
+) -> str:
+    """Create (record_id None) or update one record; returns its id. `stamp` backdates the commit."""
     pending = prepare(org, table, record_id, body, actor)
-    return commit(org, pending, actor, org.stamp())
+    return commit(org, pending, actor, org.stamp() if stamp is None else min(stamp, org.stamp()))

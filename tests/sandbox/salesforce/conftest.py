@@ -31,8 +31,13 @@ def login_domain(box: SalesforceSandbox) -> str:
 def password_client(box: SalesforceSandbox, session: requests.Session | None = None) -> Salesforce:
     """simple-salesforce logged in through SOAP username-password (so it can re-login on 401)."""
     creds = box.credentials
-    return Salesforce(username=creds.username, password=creds.password, security_token=creds.security_token,
-                      domain=login_domain(box), session=session or trusting_session(box))
+    return Salesforce(
+        username=creds.username,
+        password=creds.password,
+        security_token=creds.security_token,
+        domain=login_domain(box),
+        session=session or trusting_session(box),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +60,9 @@ def box(shared_sandbox: SalesforceSandbox) -> Iterator[SalesforceSandbox]:
 @pytest.fixture
 def fresh() -> Iterator[SalesforceSandbox]:
     """A sandbox of its own, for tests that expire sessions, exhaust limits or count every call."""
-    with SalesforceSandbox(accounts=30, seed=11, as_of=AS_OF,
-                           outbound_backoff=Backoff(initial_s=0.01, max_s=0.05, expiry_s=30.0)) as box:
+    with SalesforceSandbox(
+        accounts=30, seed=11, as_of=AS_OF, outbound_backoff=Backoff(initial_s=0.01, max_s=0.05, expiry_s=30.0)
+    ) as box:
         yield box
 
 

@@ -9,8 +9,12 @@ from sandbox.salesforce.ids import checksum_suffix, counter_of, instance_chars, 
 
 @pytest.mark.parametrize(
     ("id15", "id18"),
-    [("001D000000IRFma", "001D000000IRFmaIAH"), ("a0RE000000IJmcN", "a0RE000000IJmcNMAT"),
-     ("001000000000000", "001000000000000AAA"), ("00DZZZZZZZZZZZZ", "00DZZZZZZZZZZZZ255")],
+    [
+        ("001D000000IRFma", "001D000000IRFmaIAH"),
+        ("a0RE000000IJmcN", "a0RE000000IJmcNMAT"),
+        ("001000000000000", "001000000000000AAA"),
+        ("00DZZZZZZZZZZZZ", "00DZZZZZZZZZZZZ255"),
+    ],
 )
 def test_the_18_char_form_appends_the_case_checksum(id15: str, id18: str) -> None:
     assert to18(id15) == id18

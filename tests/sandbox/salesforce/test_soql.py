@@ -47,8 +47,14 @@ def test_count_returns_only_the_total(org: SalesforceSandbox) -> None:
 
 @pytest.mark.parametrize(
     "literal",
-    ["2025-01-01T00:00:00Z", "2025-01-01T00:00:00+00:00", "2025-01-01T00:00:00.000Z", "2025-01-01T00:00:00.000000Z",
-     "2024-12-31T19:00:00-05:00", "2025-01-01T01:00:00.000+01:00"],
+    [
+        "2025-01-01T00:00:00Z",
+        "2025-01-01T00:00:00+00:00",
+        "2025-01-01T00:00:00.000Z",
+        "2025-01-01T00:00:00.000000Z",
+        "2024-12-31T19:00:00-05:00",
+        "2025-01-01T01:00:00.000+01:00",
+    ],
 )
 def test_every_datetime_literal_form_selects_the_same_rows(org: SalesforceSandbox, literal: str) -> None:
     expected = {r["Id"] for r in org.query("SELECT Id FROM Invoice__c WHERE CreatedDate >= 2025-01-01T00:00:00Z")}
@@ -158,8 +164,9 @@ def test_limit_and_offset_cut_the_ordered_rows(org: SalesforceSandbox) -> None:
 
 
 def test_aggregates_group_and_sum_exactly(org: SalesforceSandbox) -> None:
-    groups = org.query("SELECT Status__c, COUNT(Id) n, SUM(Amount__c) total FROM Invoice__c GROUP BY Status__c "
-                       "ORDER BY Status__c")
+    groups = org.query(
+        "SELECT Status__c, COUNT(Id) n, SUM(Amount__c) total FROM Invoice__c GROUP BY Status__c ORDER BY Status__c"
+    )
     assert [g["Status__c"] for g in groups] == sorted(str(g["Status__c"]) for g in groups)
     assert sum(int(str(g["n"])) for g in groups) == len(org.query("SELECT Id FROM Invoice__c"))
     assert all(g["attributes"] == {"type": "AggregateResult"} for g in groups)
