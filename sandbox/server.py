@@ -61,6 +61,9 @@ class SandboxServer:
     def stop(self) -> None:
         """Stop serving and close the listening socket."""
         self._server.should_exit = True
+        # An idle keep-alive TLS connection waits for the client's close_notify, which a pooled
+        # requests session never sends; without force_exit every stop() stalls for the join timeout.
+        self._server.force_exit = True
         self._thread.join(timeout=10)
         self._sock.close()
 

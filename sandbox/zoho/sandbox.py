@@ -86,6 +86,8 @@ class ZohoSandbox:
             self.server.serve_forever()
         finally:
             self.notifier.stop()
+            if self._own_tls:
+                shutil.rmtree(self._tls_dir, ignore_errors=True)
 
     def __enter__(self) -> ZohoSandbox:
         return self.start()
