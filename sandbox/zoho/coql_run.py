@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import partial
 from typing import Any
 
 from starlette.requests import Request
@@ -23,6 +24,7 @@ from sandbox.zoho.coql_parse import Condition, Junction, Query, parse
 from sandbox.zoho.errors import ZohoError
 from sandbox.zoho.limits import coql_credits
 from sandbox.zoho.org import Org
+from sandbox.zoho.rules import OPERATORS
 from sandbox.zoho.schema import FieldDef, ModuleDef
 from sandbox.zoho.table import Row
 
@@ -143,7 +145,7 @@ class Plan:
             candidates = [table.rows[row_id] for _, row_id in index[start:stop]]
         matched = [row for row in candidates if self.where(row)]
         for chain, direction in reversed(self.order or [([(self.module, _ID_FIELD)], "asc")]):
-            matched.sort(key=lambda row, c=chain: _sort_key(self.org, c, row), reverse=direction == "desc")
+            matched.sort(key=partial(_sort_key, self.org, chain), reverse=direction == "desc")
         return matched
 
     def render(self, row: Row) -> dict[str, Any]:
@@ -194,8 +196,7 @@ def _value_at(org: Org, chain: list[tuple[ModuleDef, FieldDef]], row: Row | None
 
 def _predicate(org: Org, chain: list[tuple[ModuleDef, FieldDef]], operator: str, values: tuple[Any, ...]) -> Any:
     text = chain[-1][1].data_type in ("text", "textarea", "picklist", "email", "phone", "website", "autonumber")
-    fold = (lambda v: v.lower() if isinstance(v, str) else v) if text else (lambda v: v)
-    wanted = tuple(fold(v) for v in values)
+    wanted = tuple(_fold(v, text) for v in values)
     pattern = (
         re.compile("^" + ".*".join(map(re.escape, str(values[0]).split("%"))) + "$", re.I)
         if "like" in operator
@@ -203,7 +204,7 @@ def _predicate(org: Org, chain: list[tuple[ModuleDef, FieldDef]], operator: str,
     )
 
     def test(row: Row) -> bool:
-        value = fold(_value_at(org, chain, row))
+        value = _fold(_value_at(org, chain, row), text)
         if operator in ("is null", "is not null"):
             return (value in (None, "")) == (operator == "is null")
         if value is None:
@@ -213,17 +214,19 @@ def _predicate(org: Org, chain: list[tuple[ModuleDef, FieldDef]], operator: str,
     return test
 
 
+def _fold(value: Any, text: bool) -> Any:
+    # COQL text comparisons ignore case.
+    return value.lower() if text and isinstance(value, str) else value
+
+
 def _compare(operator: str, value: Any, wanted: tuple[Any, ...], pattern: re.Pattern[str] | None) -> bool:
     if pattern is not None:
         return bool(pattern.match(str(value))) != (operator == "not like")
     if operator in ("in", "not in"):
-        return (value in wanted) != (operator == "not in")
+        return bool(value in wanted) != (operator == "not in")
     if operator in ("between", "not between"):
-        return (wanted[0] <= value <= wanted[1]) != (operator == "not between")
-    first = wanted[0]
-    checks = {"=": value == first, "!=": value != first, ">": value > first, ">=": value >= first}
-    checks.update({"<": value < first, "<=": value <= first})
-    return checks[operator]
+        return bool(wanted[0] <= value <= wanted[1]) != (operator == "not between")
+    return bool(OPERATORS[operator](value, wanted[0]))
 
 
 def _sort_key(org: Org, chain: list[tuple[ModuleDef, FieldDef]], row: Row) -> tuple[int, Any]:

@@ -141,4 +141,4 @@ def _picklist(data_type: str, raw: Any, path: str) -> tuple[str, ...]:
     values = [v.get("actual_value") or v.get("display_value") if isinstance(v, dict) else v for v in raw]
     if not all(isinstance(v, str) and v for v in values):
         raise FieldInputError("INVALID_DATA", {"api_name": "pick_list_values", "json_path": f"{path}.pick_list_values"})
-    return tuple(values)
+    return tuple(str(v) for v in values)

@@ -13,10 +13,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import requests
-
-STOP = object()
 
 
 @dataclass(frozen=True)
@@ -25,7 +24,7 @@ class Delivery:
 
     channel_id: str
     url: str
-    body: dict
+    body: dict[str, Any]
     attempt: int
     status: int | None  # None when the connection failed
 
@@ -36,7 +35,7 @@ class Notifier:
     def __init__(self, retry_delays: tuple[float, ...] = (1.0, 5.0, 30.0), verify: bool | str = True) -> None:
         self.retry_delays = retry_delays
         self.deliveries: list[Delivery] = []
-        self._queue: queue.Queue[object] = queue.Queue()
+        self._queue: queue.Queue[tuple[str, str, dict[str, Any]] | None] = queue.Queue()
         self._done = threading.Condition()
         self._session = requests.Session()
         self._session.trust_env = False
@@ -51,23 +50,22 @@ class Notifier:
     def stop(self) -> None:
         """Finish and stop the delivery thread."""
         if self._thread.is_alive():
-            self._queue.put(STOP)
+            self._queue.put(None)
             self._thread.join(timeout=10)
         self._session.close()
 
-    def enqueue(self, channel_id: str, url: str, body: dict) -> None:
+    def enqueue(self, channel_id: str, url: str, body: dict[str, Any]) -> None:
         """Queue one callback for delivery."""
         self._queue.put((channel_id, url, body))
 
     def _run(self) -> None:
         while True:
             job = self._queue.get()
-            if job is STOP:
+            if job is None:  # stop
                 return
-            channel_id, url, body = job  # type: ignore[misc]
-            self._deliver(channel_id, url, body)
+            self._deliver(*job)
 
-    def _deliver(self, channel_id: str, url: str, body: dict) -> None:
+    def _deliver(self, channel_id: str, url: str, body: dict[str, Any]) -> None:
         payload = json.dumps(body).encode()
         for attempt, delay in enumerate((0.0, *self.retry_delays), start=1):
             if delay:

@@ -66,7 +66,9 @@ def expiry(requested: int | None, now: int) -> int:
     return requested
 
 
-def callback_body(sub: Subscription, change: Change, server_ms: int, base_url: str, values: dict[int, Any]) -> dict:
+def callback_body(
+    sub: Subscription, change: Change, server_ms: int, base_url: str, values: dict[int, Any]
+) -> dict[str, Any]:
     """The JSON Zoho POSTs to the channel's notify_url for one change."""
     ids = [str(i) for i in change.ids]
     affected = [{str(i): list(change.fields.get(i, ()))} for i in change.ids] if change.operation == "update" else []
