@@ -143,7 +143,7 @@ class Plan:
             start = bisect.bisect_left(index, (low, 0)) if low is not None else 0
             stop = bisect.bisect_right(index, (high, 10**20)) if high is not None else len(index)
             candidates = [table.rows[row_id] for _, row_id in index[start:stop]]
-        matched = [row for row in candidates if self.where(row)]
+        matched = sorted((row for row in candidates if self.where(row)), key=lambda row: int(row["id"]))
         for chain, direction in reversed(self.order or [([(self.module, _ID_FIELD)], "asc")]):
             matched.sort(key=partial(_sort_key, self.org, chain), reverse=direction == "desc")
         return matched

@@ -46,6 +46,7 @@ class Change:
     operation: str  # insert | update | delete (callback spellings)
     ids: tuple[int, ...]
     fields: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    related: tuple[tuple[str, int], ...] = ()  # (module, id) of records these rows look up
 
 
 Listener = Callable[[Change], None]
@@ -85,7 +86,8 @@ class Org:
         """Insert a record (values already validated) and announce it."""
         with self.lock:
             row_id = self._insert(module, values, by)
-        self._emit(Change(module, "insert", (row_id,)))
+            related = self._related(module, [self.tables[module].rows[row_id]])
+        self._emit(Change(module, "insert", (row_id,), related=related))
         return row_id
 
     def _insert(self, module: str, values: Row, by: int) -> int:
@@ -107,8 +109,9 @@ class Org:
                 fields[row_id] = tuple(k for k, v in values.items() if table.rows[row_id].get(k) != v)
                 touched.append(table.update(row_id, {**values, "Modified_Time": now, "Modified_By": by}))
             snapshot = [dict(row) for row in touched]
+            related = self._related(module, snapshot)
         if snapshot:
-            self._emit(Change(module, "update", tuple(r["id"] for r in snapshot), fields))
+            self._emit(Change(module, "update", tuple(r["id"] for r in snapshot), fields, related))
         return snapshot
 
     def delete(self, module: str, row_id: int, by: int, permanent: bool = False) -> None:
@@ -120,7 +123,15 @@ class Org:
             kind = "permanent" if permanent else "recycle"
             entry = DeletedEntry(row_id, display, kind, self.clock.epoch(), by, row.get("Created_By"))
             table.deleted.append(entry)
-        self._emit(Change(module, "delete", (row_id,)))
+            related = self._related(module, [row])
+        self._emit(Change(module, "delete", (row_id,), related=related))
+
+    def _related(self, module: str, rows: list[Row]) -> tuple[tuple[str, int], ...]:
+        # Parents reached through lookups to other modules (an invoice's account): Zoho notifies
+        # them as "related actions" unless a channel sets notify_on_related_action false.
+        lookups = [d for d in self.modules[module].fields.values() if d.data_type == "lookup" and d.lookup != module]
+        found = {(d.lookup or "", row[d.api_name]) for d in lookups for row in rows if row.get(d.api_name)}
+        return tuple(sorted(found))
 
     def _emit(self, change: Change) -> None:
         for listener in list(self.listeners):

@@ -24,6 +24,7 @@ from sandbox.zoho.schema import ModuleDef
 from sandbox.zoho.table import SORT_KEYS
 
 MAX_FIELDS = 50
+MAX_IDS = 100
 RECYCLE_DAYS, PERMANENT_DAYS = 60, 120
 
 
@@ -40,6 +41,18 @@ def _fields(request: Request, module: ModuleDef) -> list[str]:
     return names
 
 
+def _ids(request: Request) -> frozenset[int] | None:
+    raw = request.query_params.get("ids")
+    if raw is None:
+        return None
+    parsed = [parse_id(part.strip()) for part in raw.split(",") if part.strip()]
+    if not parsed or None in parsed:
+        raise ZohoError(400, "INVALID_DATA", {"param_name": "ids"})
+    if len(parsed) > MAX_IDS:
+        raise ZohoError(400, "LIMIT_EXCEEDED", {"limit": MAX_IDS, "param_name": "ids"})
+    return frozenset(i for i in parsed if i is not None)
+
+
 def _sort(request: Request) -> tuple[str, str]:
     sort_by = request.query_params.get("sort_by", "id")
     if sort_by not in SORT_KEYS:
@@ -51,12 +64,12 @@ def _sort(request: Request) -> tuple[str, str]:
 
 
 def since_header(request: Request) -> int | None:
-    """The `If-Modified-Since` header as epoch seconds (ISO 8601 with an offset)."""
+    """The `If-Modified-Since` header as epoch seconds, in Zoho's documented form `2019-07-25T15:26:49+05:30`."""
     raw = request.headers.get("if-modified-since")
     if raw is None:
         return None
     try:
-        return parse_offset_datetime(raw.strip())
+        return parse_offset_datetime(raw.strip(), strict=True)
     except ValueError:
         raise ZohoError(400, "INVALID_DATA", {"param_name": "If-Modified-Since"}) from None
 
@@ -72,7 +85,8 @@ async def list_records(request: Request, api: Api) -> Response:
         ambiguous = [{"param_name": "page"}, {"param_name": "page_token"}]
         raise ZohoError(400, "AMBIGUITY_DURING_PROCESSING", {"ambiguity_due_to": ambiguous})
     since = since_header(request)
-    binding = (module.api_name, tuple(fields), sort_by, order, per_page, request.headers.get("if-modified-since"))
+    only = _ids(request)
+    binding = (module.api_name, tuple(fields), sort_by, order, per_page, request.headers.get("if-modified-since"), only)
     now = api.org.clock.epoch()
     token = api.state.pages.resolve(token_value, binding, now) if token_value is not None else None
     page = int_param(request, "page", 1, 1, None)
@@ -84,6 +98,8 @@ async def list_records(request: Request, api: Api) -> Response:
         if since is not None and not any_modified_since(table, since):
             return Response(status_code=304)
         pairs = walk(table, sort_by, order == "desc", since, token.cursor if token else None)
+        if only is not None:
+            pairs = (pair for pair in pairs if pair[1] in only)
         chosen, more = take(pairs, 0 if token else (page - 1) * per_page, per_page)
         data = [api.org.render(module.api_name, table.rows[row_id], fields) for _, row_id in chosen]
     if not data:

@@ -222,6 +222,14 @@ class ZohoSandbox:
             values = self._affected_values(change) if sub.return_values else {}
             body = callback_body(sub, change, int(now.timestamp() * 1000), self.url, values)
             self.notifier.enqueue(sub.channel_id, sub.notify_url, body)
+        for module in sorted({m for m, _ in change.related}):
+            parents = tuple(i for m, i in change.related if m == module)
+            # A related action shows as an edit of the parent record (shape unverified [zoho.md §4]).
+            related = Change(module, "update", parents)
+            for sub in self.state.channels.matching(related, int(now.timestamp())):
+                if sub.notify_on_related_action:
+                    body = callback_body(sub, related, int(now.timestamp() * 1000), self.url, {})
+                    self.notifier.enqueue(sub.channel_id, sub.notify_url, body)
 
     def _affected_values(self, change: Change) -> dict[int, Any]:
         with self.org.lock:

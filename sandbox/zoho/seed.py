@@ -45,12 +45,16 @@ class Seeder:
         self.org = org
         self.portfolio = portfolio
         self.cap = cap
+        self._bases: dict[tuple[date, time], int] = {}
         self.import_at = self._epoch(portfolio.as_of - timedelta(days=HISTORY_DAYS + 30), time(9, 0))
         self.counts = {"Accounts": 0, "Invoices": 0, "Sales_Orders": 0}
 
     def _epoch(self, day: date, at: time, extra: int = 0) -> int:
-        moment = datetime.combine(day, at, self.org.time.zone) + timedelta(seconds=extra)
-        return min(int(moment.timestamp()), self.cap)
+        key = (day, at)
+        base = self._bases.get(key)
+        if base is None:
+            base = self._bases[key] = int(datetime.combine(day, at, self.org.time.zone).timestamp())
+        return min(base + extra, self.cap)
 
     def _rng(self, kind: str, index: int) -> random.Random:
         return random.Random(f"{self.portfolio.seed}:zoho:{kind}:{index}")
@@ -58,12 +62,13 @@ class Seeder:
     def add(self, data: CustomerData) -> None:
         """Insert one customer with its invoices and orders."""
         company = data.company
+        r = self._rng("customer", company.index)  # one stream per customer: deterministic and cheap
         account_id = make_id("Accounts", company.index)
-        self._put("Accounts", self._account(company, account_id))
+        self._put("Accounts", self._account(r, company, account_id))
         for invoice in data.invoices:
-            self._put("Invoices", self._invoice(invoice, company, account_id))
+            self._put("Invoices", self._invoice(r, invoice, company, account_id))
         for order in data.orders:
-            self._put("Sales_Orders", self._order(order, company, account_id))
+            self._put("Sales_Orders", self._order(r, order, company, account_id))
 
     def _put(self, module: str, row: Row) -> None:
         row.setdefault("Created_By", row["Owner"])
@@ -71,8 +76,7 @@ class Seeder:
         self.org.tables[module].insert(row)
         self.counts[module] += 1
 
-    def _account(self, company: Company, account_id: int) -> Row:
-        r = self._rng("account", company.index)
+    def _account(self, r: random.Random, company: Company, account_id: int) -> Row:
         created = min(self.import_at + company.index // 10, self.cap)
         modified = min(created + r.randrange(HISTORY_DAYS * 86400), self.cap)
         row: Row = {
@@ -98,8 +102,7 @@ class Seeder:
             row["Financials_As_Of"] = date(self.portfolio.as_of.year - 1, 12, 31).isoformat()
         return row
 
-    def _invoice(self, invoice: GenInvoice, company: Company, account_id: int) -> Row:
-        r = self._rng("invoice", invoice.index)
+    def _invoice(self, r: random.Random, invoice: GenInvoice, company: Company, account_id: int) -> Row:
         created = self._epoch(invoice.issued_on, time(10, 0), r.randrange(6 * 3600))
         last_change = invoice.paid_on or invoice.issued_on + timedelta(days=r.randrange(3))
         modified = max(created, self._epoch(min(last_change, self.portfolio.as_of), time(14, 0), r.randrange(3600)))
@@ -125,8 +128,7 @@ class Seeder:
             "Modified_Time": min(modified, self.cap),
         }
 
-    def _order(self, order: GenOrder, company: Company, account_id: int) -> Row:
-        r = self._rng("order", order.index)
+    def _order(self, r: random.Random, order: GenOrder, company: Company, account_id: int) -> Row:
         created = self._epoch(order.ordered_on, time(11, 0), r.randrange(3600))
         amount = float(order.amount)
         return {

@@ -71,7 +71,7 @@ def callback_body(
 ) -> dict[str, Any]:
     """The JSON Zoho POSTs to the channel's notify_url for one change."""
     ids = [str(i) for i in change.ids]
-    affected = [{str(i): list(change.fields.get(i, ()))} for i in change.ids] if change.operation == "update" else []
+    affected = [{str(i): list(change.fields[i])} for i in change.ids if change.fields.get(i)]
     body: dict[str, Any] = {
         "server_time": server_ms,
         "query_params": dict(parse_qsl(urlsplit(sub.notify_url).query)),

@@ -193,12 +193,18 @@ def test_if_modified_since_with_nothing_changed_is_304(client: ZohoHttp, fresh: 
     assert (response.status_code, response.content) == (304, b"")
 
 
-def test_if_modified_since_without_an_offset_is_refused(zoho: ZohoHttp) -> None:
-    """§2.1: the header is ISO 8601 with an offset (`2019-07-25T15:26:49+05:30`)."""
-    response = zoho.get(
-        "/Accounts", params={"fields": "Account_Name"}, headers={"If-Modified-Since": "2026-01-01T00:00:00"}
-    )
-    assert (response.status_code, response.json()["code"]) == (400, "INVALID_DATA")
+def test_if_modified_since_must_use_the_documented_offset_form(zoho: ZohoHttp) -> None:
+    """§2.1: the header is `2019-07-25T15:26:49+05:30`; naive, `Z` and HTTP-date forms are refused here."""
+    for value in ("2026-01-01T00:00:00", "2026-01-01T00:00:00Z", "Thu, 01 Jan 2026 00:00:00 GMT"):
+        response = zoho.get("/Accounts", params={"fields": "Account_Name"}, headers={"If-Modified-Since": value})
+        assert (response.status_code, response.json()["code"]) == (400, "INVALID_DATA")
+
+
+def test_ids_parameter_lists_just_those_records(zoho: ZohoHttp, shared: ZohoSandbox) -> None:
+    """§2.1: `ids` picks records by id (what a notification receiver fetches)."""
+    wanted = shared.ids("Accounts")[5:8]
+    body = zoho.get("/Accounts", params={"fields": "Account_Name", "ids": ",".join(wanted)}).json()
+    assert sorted(row["id"] for row in body["data"]) == sorted(wanted)
 
 
 def test_empty_module_is_204_with_no_body(zoho: ZohoHttp) -> None:

@@ -117,6 +117,25 @@ def test_only_subscribed_operations_and_modules_are_delivered(
     assert [(b["module"], b["ids"]) for b in bodies] == [("Invoices", [invoice])]
 
 
+def test_invoice_changes_notify_the_account_as_a_related_action(
+    client: ZohoHttp, fresh: ZohoSandbox, receiver: Receiver
+) -> None:
+    """§4 notify_on_related_action (default true): a child record's change notifies its account."""
+    enable(client, receiver)
+    invoice = fresh.get_record("Invoices", fresh.ids("Invoices")[0])
+    fresh.update_record("Invoices", invoice["id"], {"Balance_Due": 0})  # type: ignore[index]
+    body = receiver.wait(1)[0]
+    assert (body["module"], body["operation"]) == ("Accounts", "update")
+    assert body["ids"] == [invoice["Account_Name"]["id"]]  # type: ignore[index]
+
+
+def test_related_actions_can_be_switched_off(client: ZohoHttp, fresh: ZohoSandbox, receiver: Receiver) -> None:
+    """§4: `notify_on_related_action: false` keeps child changes quiet."""
+    enable(client, receiver, notify_on_related_action=False)
+    fresh.update_record("Invoices", fresh.ids("Invoices")[0], {"Balance_Due": 0})
+    assert receiver.wait(1, timeout=0.5) == []
+
+
 def test_affected_values_when_asked(client: ZohoHttp, fresh: ZohoSandbox, receiver: Receiver) -> None:
     """§4: with return_affected_field_values the callback carries affected_values [{record_id, values}]."""
     enable(client, receiver, return_affected_field_values=True)
