@@ -10,6 +10,7 @@ de-duplicate the boundary themselves.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -74,8 +75,35 @@ def since_header(request: Request) -> int | None:
         raise ZohoError(400, "INVALID_DATA", {"param_name": "If-Modified-Since"}) from None
 
 
-async def list_records(request: Request, api: Api) -> Response:
-    """One page of a module's records."""
+@dataclass(frozen=True)
+class ListQuery:
+    """The checked parameters of one list call."""
+
+    module: ModuleDef
+    fields: list[str]
+    sort_by: str
+    order: str
+    per_page: int
+    page: int
+    since: int | None
+    only: frozenset[int] | None
+    token_value: str | None
+
+    @property
+    def binding(self) -> tuple[object, ...]:
+        """What a page token is bound to: every parameter but the token itself."""
+        return (
+            self.module.api_name,
+            tuple(self.fields),
+            self.sort_by,
+            self.order,
+            self.per_page,
+            self.since,
+            self.only,
+        )
+
+
+def _list_query(request: Request, api: Api) -> ListQuery:
     module = api.module(request.path_params["module"])
     fields = _fields(request, module)
     sort_by, order = _sort(request)
@@ -84,55 +112,50 @@ async def list_records(request: Request, api: Api) -> Response:
     if token_value is not None and "page" in request.query_params:
         ambiguous = [{"param_name": "page"}, {"param_name": "page_token"}]
         raise ZohoError(400, "AMBIGUITY_DURING_PROCESSING", {"ambiguity_due_to": ambiguous})
-    since = since_header(request)
-    only = _ids(request)
-    binding = (module.api_name, tuple(fields), sort_by, order, per_page, request.headers.get("if-modified-since"), only)
-    now = api.org.clock.epoch()
-    token = api.state.pages.resolve(token_value, binding, now) if token_value is not None else None
     page = int_param(request, "page", 1, 1, None)
+    return ListQuery(module, fields, sort_by, order, per_page, page, since_header(request), _ids(request), token_value)
+
+
+async def list_records(request: Request, api: Api) -> Response:
+    """One page of a module's records."""
+    query = _list_query(request, api)
+    now = api.org.clock.epoch()
+    token = api.state.pages.resolve(query.token_value, query.binding, now) if query.token_value is not None else None
     if token is None:
-        check_discrete(page, per_page)
+        check_discrete(query.page, query.per_page)
     api.charge(1)
+    skip = 0 if token else (query.page - 1) * query.per_page
     with api.org.lock:
-        table = api.org.tables[module.api_name]
-        if since is not None and not any_modified_since(table, since):
+        table = api.org.tables[query.module.api_name]
+        if query.since is not None and not any_modified_since(table, query.since):
             return Response(status_code=304)
-        pairs = walk(table, sort_by, order == "desc", since, token.cursor if token else None)
-        if only is not None:
-            pairs = (pair for pair in pairs if pair[1] in only)
-        chosen, more = take(pairs, 0 if token else (page - 1) * per_page, per_page)
-        data = [api.org.render(module.api_name, table.rows[row_id], fields) for _, row_id in chosen]
+        pairs = walk(table, query.sort_by, query.order == "desc", query.since, token.cursor if token else None)
+        if query.only is not None:
+            pairs = (pair for pair in pairs if pair[1] in query.only)
+        chosen, more = take(pairs, skip, query.per_page)
+        data = [api.org.render(query.module.api_name, table.rows[row_id], query.fields) for _, row_id in chosen]
     if not data:
         return Response(status_code=204)
-    delivered = (token.delivered if token else (page - 1) * per_page) + len(data)
-    following = api.state.pages.issue(binding, chosen[-1], delivered, token_value, now) if more else None
-    info = _info(api, per_page, len(data), delivered, sort_by, order, more, following, token)
-    return JSONResponse({"data": data, "info": info})
+    delivered = (token.delivered if token else skip) + len(data)
+    following = api.state.pages.issue(query.binding, chosen[-1], delivered, query.token_value, now) if more else None
+    return JSONResponse({"data": data, "info": _info(api, query, len(data), delivered, following, token)})
 
 
 def _info(
-    api: Api,
-    per_page: int,
-    count: int,
-    delivered: int,
-    sort_by: str,
-    order: str,
-    more: bool,
-    following: PageToken | None,
-    token: PageToken | None,
+    api: Api, query: ListQuery, count: int, delivered: int, following: PageToken | None, token: PageToken | None
 ) -> dict[str, Any]:
     return {
         "call": False,
-        "per_page": per_page,
+        "per_page": query.per_page,
         "next_page_token": following.value if following else None,
         "count": count,
-        "sort_by": sort_by,
-        "page": (delivered - count) // per_page + 1,
+        "sort_by": query.sort_by,
+        "page": (delivered - count) // query.per_page + 1,
         "previous_page_token": token.previous if token else None,
         "page_token_expiry": api.org.time.format(following.expires_at) if following else None,
-        "sort_order": order,
+        "sort_order": query.order,
         "email": False,
-        "more_records": more,
+        "more_records": following is not None,
     }
 
 

@@ -81,8 +81,10 @@ def zoho(shared: ZohoSandbox) -> ZohoHttp:
 @pytest.fixture
 def fresh() -> Iterator[ZohoSandbox]:
     """A small sandbox of its own, for tests that write or move the clock."""
-    with ZohoSandbox(accounts=30, seed=11, as_of=AS_OF, notify_retry_delays=(0.05, 0.05)) as sandbox:
-        yield sandbox
+    sandbox = ZohoSandbox(accounts=30, seed=11, as_of=AS_OF, notify_retry_delays=(0.05, 0.05)).start()
+    yield sandbox
+    # uvicorn needs ~0.2 s to wind down; let that happen while the next test runs.
+    threading.Thread(target=sandbox.stop, daemon=True).start()
 
 
 @pytest.fixture
