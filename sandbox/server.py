@@ -61,8 +61,8 @@ class SandboxServer:
     def stop(self) -> None:
         """Stop serving and close the listening socket."""
         self._server.should_exit = True
-        # An idle keep-alive TLS connection waits for the client's close_notify, which a pooled
-        # requests session never sends; without force_exit every stop() stalls for the join timeout.
+        # Without force_exit uvicorn waits for every keep-alive TLS connection a client still holds
+        # to finish its close_notify exchange, which an idle requests.Session never does (~30 s).
         self._server.force_exit = True
         self._thread.join(timeout=10)
         self._sock.close()
