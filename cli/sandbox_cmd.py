@@ -21,3 +21,16 @@ def _announce(name: str, url: str, ca: str) -> None:
     out.print(f"{name} sandbox on {url}")
     out.print(f"CA certificate: {ca}  (point `ca_bundle` at it)")
     out.print("Ctrl-C stops it.")
+
+
+@sandbox_app.command("fxiaoke")
+def sandbox_fxiaoke(port: Port = 0, accounts: Accounts = 50, seed: Seed = 7) -> None:
+    """Serve a seeded Fxiaoke (纷享销客) tenant: token, data query/get/update, describe, custom objects."""
+    from sandbox.fxiaoke import FxiaokeSandbox
+
+    fx = FxiaokeSandbox(accounts=accounts, seed=seed, port=port)
+    _announce("Fxiaoke", fx.url, str(fx.ca_pem))
+    out = console()
+    out.print(f"app_id {fx.app_id}, acting employee {fx.user_id} (openUserId {fx.open_user_id})")
+    out.print(f"app secret, permanent code and generated field names: GET {fx.url}/__sandbox__/info")
+    fx.serve_forever()

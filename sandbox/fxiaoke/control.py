@@ -1,0 +1,155 @@
+"""The sandbox's control over HTTP under `/__sandbox__/`, for tests and demos in other processes.
+
+Not part of Fxiaoke: these calls are neither counted nor faulted nor rate limited. Plain JSON and
+plain status codes (404 unknown record, 400 bad request).
+
+    GET    /__sandbox__/info                        credentials, ids, generated names
+    POST   /__sandbox__/tokens/expire
+    GET    /__sandbox__/ids/{object}
+    GET    /__sandbox__/records/{object}/{id}
+    POST   /__sandbox__/records/{object}            {"values": {...}}  → {"id"}
+    PATCH  /__sandbox__/records/{object}/{id}       {"values": {...}}  (a user edit)
+    DELETE /__sandbox__/records/{object}/{id}[?hard=true]
+    POST   /__sandbox__/fields/{object}             {"label", "type", "options"?, "max_length"?} → {"api_name"}
+    POST   /__sandbox__/approvals/{object}/{id}     {"approve": true|false}
+    GET|DELETE /__sandbox__/calls
+    POST|DELETE /__sandbox__/faults                 {"status", "code"?, "times"?, "path"?, "delay_s"?}
+    POST   /__sandbox__/latency                     {"seconds"}
+    POST   /__sandbox__/limits/reset
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from sandbox.faults import Fault
+from sandbox.fxiaoke.envelope import FxError
+
+if TYPE_CHECKING:
+    from sandbox.fxiaoke.sandbox import FxiaokeSandbox
+
+CONTROL_PREFIX = "/__sandbox__"
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _guarded(action: Callable[[Request, dict[str, Any]], Any]) -> Endpoint:
+    """Run an action with the JSON body; map failures to 400/404."""
+
+    async def endpoint(request: Request) -> Response:
+        raw = await request.body()
+        try:
+            body = json.loads(raw) if raw.strip() else {}
+            result = action(request, body)
+        except KeyError as error:
+            return JSONResponse({"error": f"not found: {error}"}, 404)
+        except (ValueError, TypeError, FxError) as error:
+            return JSONResponse({"error": str(error)}, 400)
+        return result if isinstance(result, Response) else JSONResponse(result)
+
+    return endpoint
+
+
+def control_routes(fx: FxiaokeSandbox) -> list[Route]:
+    """The control endpoints bound to one sandbox."""
+
+    def info(_: Request, __: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "url": fx.url,
+            "ca_pem": str(fx.ca_pem),
+            "app_id": fx.app_id,
+            "app_secret": fx.app_secret,
+            "permanent_code": fx.permanent_code,
+            "corp_id": fx.credentials.corp_id,
+            "ea": fx.credentials.ea,
+            "user_id": fx.user_id,
+            "open_user_id": fx.open_user_id,
+            "as_of": fx.as_of.isoformat(),
+            "custom_fields": fx.custom_field_names(),
+            "credit_note_record_type": fx.credit_note_record_type,
+            "credit_file_object": fx.credit_file_object,
+            "quota_used": fx.quota.used,
+        }
+
+    def record(request: Request, _: dict[str, Any]) -> Any:
+        found = fx.get_record(request.path_params["object"], request.path_params["id"])
+        if found is None:
+            raise KeyError(request.path_params["id"])
+        return found
+
+    def create(request: Request, body: dict[str, Any]) -> dict[str, str]:
+        return {"id": fx.create_record(request.path_params["object"], body.get("values", {}))}
+
+    def edit(request: Request, body: dict[str, Any]) -> dict[str, bool]:
+        p = request.path_params
+        if request.method == "DELETE":
+            fx.delete_record(p["object"], p["id"], hard=request.query_params.get("hard") == "true")
+        else:
+            fx.update_record(p["object"], p["id"], body.get("values", {}))
+        return {"ok": True}
+
+    def field(request: Request, body: dict[str, Any]) -> dict[str, str]:
+        api = fx.create_custom_field(
+            request.path_params["object"],
+            body["label"],
+            body.get("type", "text"),
+            tuple(body.get("options", ())),
+            body.get("max_length"),
+        )
+        return {"api_name": api}
+
+    def approval(request: Request, body: dict[str, Any]) -> dict[str, bool]:
+        fx.decide_approval(request.path_params["object"], request.path_params["id"], body.get("approve", True))
+        return {"ok": True}
+
+    def calls(request: Request, _: dict[str, Any]) -> Any:
+        if request.method == "DELETE":
+            fx.calls.clear()
+            return {"ok": True}
+        return [{"method": c.method, "path": c.path, "status": c.status} for c in fx.calls.calls]
+
+    def faults(request: Request, body: dict[str, Any]) -> dict[str, bool]:
+        if request.method == "DELETE":
+            fx.faults.clear()
+        else:
+            fx.faults.add(
+                Fault(
+                    status=int(body.get("status", 200)),
+                    times=int(body.get("times", 1)),
+                    path=body.get("path", ""),
+                    code=str(body.get("code", "")),
+                    delay_s=float(body.get("delay_s", 0.0)),
+                )
+            )
+        return {"ok": True}
+
+    def latency(_: Request, body: dict[str, Any]) -> dict[str, bool]:
+        fx.faults.latency_s = float(body["seconds"])
+        return {"ok": True}
+
+    def simple(action: Callable[[], object]) -> Callable[[Request, dict[str, Any]], dict[str, bool]]:
+        def run(_: Request, __: dict[str, Any]) -> dict[str, bool]:
+            action()
+            return {"ok": True}
+
+        return run
+
+    return [
+        Route("/info", _guarded(info), methods=["GET"]),
+        Route("/tokens/expire", _guarded(simple(fx.expire_tokens)), methods=["POST"]),
+        Route("/limits/reset", _guarded(simple(fx.reset_limits)), methods=["POST"]),
+        Route("/ids/{object}", _guarded(lambda r, _: fx.ids(r.path_params["object"])), methods=["GET"]),
+        Route("/records/{object}", _guarded(create), methods=["POST"]),
+        Route("/records/{object}/{id}", _guarded(record), methods=["GET"]),
+        Route("/records/{object}/{id}", _guarded(edit), methods=["PATCH", "DELETE"]),
+        Route("/fields/{object}", _guarded(field), methods=["POST"]),
+        Route("/approvals/{object}/{id}", _guarded(approval), methods=["POST"]),
+        Route("/calls", _guarded(calls), methods=["GET", "DELETE"]),
+        Route("/faults", _guarded(faults), methods=["POST", "DELETE"]),
+        Route("/latency", _guarded(latency), methods=["POST"]),
+    ]
