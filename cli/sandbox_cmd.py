@@ -28,9 +28,9 @@ def sandbox_fxiaoke(port: Port = 0, accounts: Accounts = 50, seed: Seed = 7) -> 
     """Serve a seeded Fxiaoke (纷享销客) tenant: token, data query/get/update, describe, custom objects."""
     from sandbox.fxiaoke import FxiaokeSandbox
 
-    fx = FxiaokeSandbox(accounts=accounts, seed=seed, port=port)
+    fx = FxiaokeSandbox(accounts=accounts, seed=seed, port=port).start()
     _announce("Fxiaoke", fx.url, str(fx.ca_pem))
     out = console()
     out.print(f"app_id {fx.app_id}, acting employee {fx.user_id} (openUserId {fx.open_user_id})")
     out.print(f"app secret, permanent code and generated field names: GET {fx.url}/__sandbox__/info")
-    fx.serve_forever()
+    fx.wait()

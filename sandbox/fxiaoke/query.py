@@ -8,6 +8,7 @@ documented keyset: order by `_id`, offset 0, filter `_id GT <last _id>`.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from sandbox.fxiaoke.envelope import OFFSET_OUT_OF_RANGE, PARAMETER_ERROR, FxError
 from sandbox.fxiaoke.schema import FieldDef, ObjectDef
 from sandbox.fxiaoke.store import Record
-from sandbox.fxiaoke.values import LISTS, sort_key
+from sandbox.fxiaoke.values import LISTS, NUMERIC, TEMPORAL, decimal_of, sort_key
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
@@ -50,6 +51,7 @@ class Filter:
     field: FieldDef
     operator: str
     values: tuple[Any, ...]
+    keys: tuple[Any, ...] = ()  # the values in comparable form, worked out once per call
 
 
 @dataclass(frozen=True)
@@ -121,9 +123,10 @@ def _filter(raw: object, definition: ObjectDef, to_stored: Callable[[FieldDef, A
     if len(values) < needed:
         raise _param(f"操作符[{operator}]需要{needed}个值")
     converted = tuple(to_stored(field, v) for v in values)
-    if field.type not in LISTS and any(sort_key(field, v) is None for v in converted):
+    keys = tuple(sort_key(field, v) for v in converted)
+    if field.type not in LISTS and any(k is None for k in keys):
         raise _param(f"字段[{field.api_name}]的筛选值格式不正确")
-    return Filter(field, operator, converted)
+    return Filter(field, operator, converted, keys)
 
 
 def _order(raw: object, definition: ObjectDef) -> tuple[FieldDef, bool]:
@@ -132,40 +135,45 @@ def _order(raw: object, definition: ObjectDef) -> tuple[FieldDef, bool]:
     return _field(definition, raw.get("fieldName")), raw["isAsc"]
 
 
-def matches(record: Record, flt: Filter) -> bool:
+def reader(field: FieldDef) -> Callable[[Record], Any]:
+    """A fast comparable-value getter for one field (what `sort_key` gives, without its dispatch)."""
+    name = field.api_name
+    if field.type in TEMPORAL:
+        return lambda r: r.get(name)  # stored as int epoch ms
+    if field.type in NUMERIC:
+        return lambda r: decimal_of(r.get(name))
+    if field.type in LISTS:
+        return lambda r: sort_key(field, r.get(name))
+    return lambda r: r.get(name)
+
+
+def matches(record: Record, flt: Filter, read: Callable[[Record], Any] | None = None) -> bool:
     """True when the record passes one filter."""
-    value = record.get(flt.field.api_name)
     if flt.field.type in LISTS:
-        return _match_list(set(value or ()), flt.operator, {str(v) for v in flt.values})
+        have = set(record.get(flt.field.api_name) or ())
+        return _match_list(have, flt.operator, {str(v) for v in flt.values})
     op = flt.operator
+    key = (read or reader(flt.field))(record)
     if op in NO_VALUE:
-        empty = value is None or value == ""
+        empty = key is None or key == ""
         return empty if op == "IS" else not empty
-    key = sort_key(flt.field, value)
-    wanted = [sort_key(flt.field, v) for v in flt.values]
     if op in ("N", "NIN", "NHASANYOF", "NLIKE", "NBETWEEN"):
-        return key is None or not _positive(op[1:] if op != "N" else "EQ", key, wanted)
-    return key is not None and _positive(op, key, wanted)
+        return key is None or not _positive(op[1:] if op != "N" else "EQ", key, flt.keys)
+    return key is not None and _positive(op, key, flt.keys)
 
 
-def _positive(op: str, key: Any, wanted: list[Any]) -> bool:
+def _positive(op: str, key: Any, wanted: tuple[Any, ...]) -> bool:
     first = wanted[0]
+    if op in _COMPARE:
+        return bool(_COMPARE[op](key, first))
+    if op in ("IN", "HASANYOF"):
+        return key in wanted
+    if op == "BETWEEN":
+        return bool(first <= key <= wanted[1])
     text, needle = str(key), str(first)
-    checks: dict[str, Callable[[], bool]] = {
-        "EQ": lambda: key == first,
-        "GT": lambda: key > first,
-        "GTE": lambda: key >= first,
-        "LT": lambda: key < first,
-        "LTE": lambda: key <= first,
-        "IN": lambda: key in wanted,
-        "HASANYOF": lambda: key in wanted,
-        "LIKE": lambda: needle in text,
-        "CONTAINS": lambda: needle in text,
-        "STARTWITH": lambda: text.startswith(needle),
-        "ENDWITH": lambda: text.endswith(needle),
-        "BETWEEN": lambda: first <= key <= wanted[1],
-    }
-    return checks[op]()
+    if op in ("LIKE", "CONTAINS"):
+        return needle in text
+    return text.startswith(needle) if op == "STARTWITH" else text.endswith(needle)
 
 
 def _match_list(have: set[str], op: str, wanted: set[str]) -> bool:
@@ -181,16 +189,29 @@ def _match_list(have: set[str], op: str, wanted: set[str]) -> bool:
 
 def run(query: SearchQuery, records: list[Record]) -> tuple[list[Record], int]:
     """The requested page of matching records, and how many match in all."""
-    rows = [r for r in records if all(matches(r, f) for f in query.filters)]
+    checks = [(f, reader(f.field)) for f in query.filters]
+    rows = [r for r in records if all(matches(r, f, read) for f, read in checks)]
     # Without orders the list is newest change first; `_id` breaks every tie so paging is stable.
     orders = list(query.orders) or [(_LAST_MODIFIED, False)]
-    rows.sort(key=lambda r: r["_id"])
+    if orders[-1][0].api_name != "_id":
+        rows.sort(key=lambda r: r["_id"])
     for field, ascending in reversed(orders):
-        present = [r for r in rows if sort_key(field, r.get(field.api_name)) is not None]
-        missing = [r for r in rows if sort_key(field, r.get(field.api_name)) is None]
-        present.sort(key=lambda r, f=field: sort_key(f, r.get(f.api_name)), reverse=not ascending)
-        rows = present + missing
+        if field.api_name == "_id":
+            rows.sort(key=lambda r: r["_id"], reverse=not ascending)
+            continue
+        read = reader(field)
+        keyed = [(read(r), r) for r in rows]
+        present = [pair for pair in keyed if pair[0] is not None]
+        present.sort(key=lambda pair: pair[0], reverse=not ascending)  # stable: ties keep the `_id` order
+        rows = [r for _, r in present] + [r for key, r in keyed if key is None]
     return rows[query.offset : query.offset + query.limit], len(rows)
 
 
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "EQ": operator.eq,
+    "GT": operator.gt,
+    "GTE": operator.ge,
+    "LT": operator.lt,
+    "LTE": operator.le,
+}
 _LAST_MODIFIED = FieldDef("last_modified_time", "最后修改时间", "date_time", define_type="system", readonly=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -98,12 +99,14 @@ class FxiaokeSandbox:
         self._running = True
         return self
 
-    def serve_forever(self) -> None:
-        """Serve in the foreground until interrupted, then clean up (the CLI command)."""
+    def wait(self) -> None:
+        """Block the calling thread until Ctrl-C, then stop (the CLI command, after `start`)."""
         try:
-            self.server.serve_forever()
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
         finally:
-            self._remove_tls()
+            self.stop()
 
     def stop(self) -> None:
         """Stop serving and remove the certificates made for this run."""
@@ -175,6 +178,11 @@ class FxiaokeSandbox:
     def get_record(self, api_name: str, object_id: str) -> Record | None:
         """A record as stored (wire formats, employee ids), or None when it does not exist."""
         return self.tenant.store.get(api_name, object_id)
+
+    def records(self, api_name: str) -> list[Record]:
+        """Copies of every record of an object as stored, in `_id` order."""
+        with self.tenant.store.lock:
+            return [dict(r) for r in sorted(self.tenant.store.snapshot(api_name), key=lambda r: r["_id"])]
 
     def ids(self, api_name: str) -> list[str]:
         """Ids of every record of an object, invalid ones included."""
