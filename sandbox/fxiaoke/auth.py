@@ -125,8 +125,8 @@ def authenticate(
             raise FxError(TOKEN_INVALID)
         return _caller(headers.get("x-fs-userid"), body.get("convertUserId") is True, False, people)
     if "corpAccessToken" in body:
-        token = body.get("corpAccessToken")
-        if not isinstance(token, str) or not tokens.valid(token) or body.get("corpId") != creds.corp_id:
+        legacy_token = body.get("corpAccessToken")
+        if not isinstance(legacy_token, str) or not tokens.valid(legacy_token) or body.get("corpId") != creds.corp_id:
             raise FxError(TOKEN_INVALID)
         return _caller(body.get("currentOpenUserId"), body.get("convertUserId") is not False, True, people)
     raise FxError(AUTH_MISSING)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 CONTROL_PREFIX = "/__sandbox__"
 Endpoint = Callable[[Request], Awaitable[Response]]
+Body = dict[str, Any]
 
 
 def _guarded(action: Callable[[Request, dict[str, Any]], Any]) -> Endpoint:
@@ -55,10 +56,33 @@ def _guarded(action: Callable[[Request, dict[str, Any]], Any]) -> Endpoint:
     return endpoint
 
 
-def control_routes(fx: FxiaokeSandbox) -> list[Route]:
+class ControlApi:
     """The control endpoints bound to one sandbox."""
 
-    def info(_: Request, __: dict[str, Any]) -> dict[str, Any]:
+    def __init__(self, fx: FxiaokeSandbox) -> None:
+        self.fx = fx
+
+    def routes(self) -> list[Route]:
+        """Starlette routes, mounted under CONTROL_PREFIX."""
+        fx = self.fx
+        return [
+            Route("/info", _guarded(self.info), methods=["GET"]),
+            Route("/tokens/expire", _guarded(_simple(fx.expire_tokens)), methods=["POST"]),
+            Route("/limits/reset", _guarded(_simple(fx.reset_limits)), methods=["POST"]),
+            Route("/ids/{object}", _guarded(lambda r, _: fx.ids(r.path_params["object"])), methods=["GET"]),
+            Route("/records/{object}", _guarded(self.create), methods=["POST"]),
+            Route("/records/{object}/{id}", _guarded(self.record), methods=["GET"]),
+            Route("/records/{object}/{id}", _guarded(self.edit), methods=["PATCH", "DELETE"]),
+            Route("/fields/{object}", _guarded(self.field), methods=["POST"]),
+            Route("/approvals/{object}/{id}", _guarded(self.approval), methods=["POST"]),
+            Route("/calls", _guarded(self.calls), methods=["GET", "DELETE"]),
+            Route("/faults", _guarded(self.faults), methods=["POST", "DELETE"]),
+            Route("/latency", _guarded(self.latency), methods=["POST"]),
+        ]
+
+    def info(self, _: Request, __: Body) -> dict[str, Any]:
+        """What another process needs to configure a client and a mapping."""
+        fx = self.fx
         return {
             "url": fx.url,
             "ca_pem": str(fx.ca_pem),
@@ -76,80 +100,63 @@ def control_routes(fx: FxiaokeSandbox) -> list[Route]:
             "quota_used": fx.quota.used,
         }
 
-    def record(request: Request, _: dict[str, Any]) -> Any:
-        found = fx.get_record(request.path_params["object"], request.path_params["id"])
+    def record(self, request: Request, _: Body) -> Any:
+        found = self.fx.get_record(request.path_params["object"], request.path_params["id"])
         if found is None:
             raise KeyError(request.path_params["id"])
         return found
 
-    def create(request: Request, body: dict[str, Any]) -> dict[str, str]:
-        return {"id": fx.create_record(request.path_params["object"], body.get("values", {}))}
+    def create(self, request: Request, body: Body) -> dict[str, str]:
+        return {"id": self.fx.create_record(request.path_params["object"], body.get("values", {}))}
 
-    def edit(request: Request, body: dict[str, Any]) -> dict[str, bool]:
+    def edit(self, request: Request, body: Body) -> dict[str, bool]:
         p = request.path_params
         if request.method == "DELETE":
-            fx.delete_record(p["object"], p["id"], hard=request.query_params.get("hard") == "true")
+            self.fx.delete_record(p["object"], p["id"], hard=request.query_params.get("hard") == "true")
         else:
-            fx.update_record(p["object"], p["id"], body.get("values", {}))
+            self.fx.update_record(p["object"], p["id"], body.get("values", {}))
         return {"ok": True}
 
-    def field(request: Request, body: dict[str, Any]) -> dict[str, str]:
-        api = fx.create_custom_field(
-            request.path_params["object"],
-            body["label"],
-            body.get("type", "text"),
-            tuple(body.get("options", ())),
-            body.get("max_length"),
+    def field(self, request: Request, body: Body) -> dict[str, str]:
+        options = tuple(body.get("options", ()))
+        api_name = self.fx.create_custom_field(
+            request.path_params["object"], body["label"], body.get("type", "text"), options, body.get("max_length")
         )
-        return {"api_name": api}
+        return {"api_name": api_name}
 
-    def approval(request: Request, body: dict[str, Any]) -> dict[str, bool]:
-        fx.decide_approval(request.path_params["object"], request.path_params["id"], body.get("approve", True))
+    def approval(self, request: Request, body: Body) -> dict[str, bool]:
+        p = request.path_params
+        self.fx.decide_approval(p["object"], p["id"], body.get("approve", True))
         return {"ok": True}
 
-    def calls(request: Request, _: dict[str, Any]) -> Any:
+    def calls(self, request: Request, _: Body) -> Any:
         if request.method == "DELETE":
-            fx.calls.clear()
+            self.fx.calls.clear()
             return {"ok": True}
-        return [{"method": c.method, "path": c.path, "status": c.status} for c in fx.calls.calls]
+        return [{"method": c.method, "path": c.path, "status": c.status} for c in self.fx.calls.calls]
 
-    def faults(request: Request, body: dict[str, Any]) -> dict[str, bool]:
+    def faults(self, request: Request, body: Body) -> dict[str, bool]:
         if request.method == "DELETE":
-            fx.faults.clear()
-        else:
-            fx.faults.add(
-                Fault(
-                    status=int(body.get("status", 200)),
-                    times=int(body.get("times", 1)),
-                    path=body.get("path", ""),
-                    code=str(body.get("code", "")),
-                    delay_s=float(body.get("delay_s", 0.0)),
-                )
-            )
-        return {"ok": True}
-
-    def latency(_: Request, body: dict[str, Any]) -> dict[str, bool]:
-        fx.faults.latency_s = float(body["seconds"])
-        return {"ok": True}
-
-    def simple(action: Callable[[], object]) -> Callable[[Request, dict[str, Any]], dict[str, bool]]:
-        def run(_: Request, __: dict[str, Any]) -> dict[str, bool]:
-            action()
+            self.fx.faults.clear()
             return {"ok": True}
+        fault = Fault(
+            status=int(body.get("status", 200)),
+            times=int(body.get("times", 1)),
+            path=body.get("path", ""),
+            code=str(body.get("code", "")),
+            delay_s=float(body.get("delay_s", 0.0)),
+        )
+        self.fx.faults.add(fault)
+        return {"ok": True}
 
-        return run
+    def latency(self, _: Request, body: Body) -> dict[str, bool]:
+        self.fx.faults.latency_s = float(body["seconds"])
+        return {"ok": True}
 
-    return [
-        Route("/info", _guarded(info), methods=["GET"]),
-        Route("/tokens/expire", _guarded(simple(fx.expire_tokens)), methods=["POST"]),
-        Route("/limits/reset", _guarded(simple(fx.reset_limits)), methods=["POST"]),
-        Route("/ids/{object}", _guarded(lambda r, _: fx.ids(r.path_params["object"])), methods=["GET"]),
-        Route("/records/{object}", _guarded(create), methods=["POST"]),
-        Route("/records/{object}/{id}", _guarded(record), methods=["GET"]),
-        Route("/records/{object}/{id}", _guarded(edit), methods=["PATCH", "DELETE"]),
-        Route("/fields/{object}", _guarded(field), methods=["POST"]),
-        Route("/approvals/{object}/{id}", _guarded(approval), methods=["POST"]),
-        Route("/calls", _guarded(calls), methods=["GET", "DELETE"]),
-        Route("/faults", _guarded(faults), methods=["POST", "DELETE"]),
-        Route("/latency", _guarded(latency), methods=["POST"]),
-    ]
+
+def _simple(action: Callable[[], object]) -> Callable[[Request, Body], dict[str, bool]]:
+    def run(_: Request, __: Body) -> dict[str, bool]:
+        action()
+        return {"ok": True}
+
+    return run

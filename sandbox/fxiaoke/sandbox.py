@@ -23,7 +23,7 @@ from starlette.routing import Mount, Route
 
 from sandbox.faults import CallLog, Fault, FaultMiddleware, FaultPlan
 from sandbox.fxiaoke.auth import Credentials, TokenStore
-from sandbox.fxiaoke.control import CONTROL_PREFIX, control_routes
+from sandbox.fxiaoke.control import CONTROL_PREFIX, ControlApi
 from sandbox.fxiaoke.envelope import fault_body
 from sandbox.fxiaoke.gateway import Gateway
 from sandbox.fxiaoke.limits import DEFAULT_RATE, PACK_SIZE, TOKEN_RATE, Clock, DailyQuota, SlidingWindow
@@ -35,6 +35,11 @@ from sandbox.fxiaoke.tenant import Tenant
 from sandbox.portfolio import Portfolio
 from sandbox.server import SandboxServer
 from sandbox.tls import TlsFiles, make_tls
+
+
+def _is_control(path: str) -> bool:
+    return path.startswith(CONTROL_PREFIX)
+
 
 ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
@@ -68,19 +73,20 @@ class FxiaokeSandbox:
         self.token_window = SlidingWindow(*token_limit, self.clock)
         self.faults = FaultPlan()
         self.calls = CallLog()
-        gateway = Gateway(self.tenant, self.credentials, self.tokens, self.quota, self.window, self.token_window)
-        routes = [
-            Mount(CONTROL_PREFIX, routes=control_routes(self)),
-            Route("/{path:path}", gateway.endpoint, methods=ANY_METHOD),
-        ]
-        app = Starlette(routes=routes)
-        self.app = FaultMiddleware(
-            app, self.faults, self.calls, fault_body, exempt=lambda path: path.startswith(CONTROL_PREFIX)
-        )
+        self.app = self._app()
         self._tmp = None if tls_dir else tempfile.mkdtemp(prefix="fxiaoke-sandbox-")
         self.tls: TlsFiles = make_tls(Path(tls_dir or self._tmp or "."), "fxiaoke")
         self.server = SandboxServer(self.app, self.tls, port=port)
         self._running = False
+
+    def _app(self) -> FaultMiddleware:
+        """The ASGI app: control routes, then every other path to the gateway, behind fault injection."""
+        gateway = Gateway(self.tenant, self.credentials, self.tokens, self.quota, self.window, self.token_window)
+        routes = [
+            Mount(CONTROL_PREFIX, routes=ControlApi(self).routes()),
+            Route("/{path:path}", gateway.endpoint, methods=ANY_METHOD),
+        ]
+        return FaultMiddleware(Starlette(routes=routes), self.faults, self.calls, fault_body, exempt=_is_control)
 
     # --- lifecycle -------------------------------------------------------------------------------
     @property

@@ -85,6 +85,11 @@ def coerce(definition: FieldDef, value: Any, exists: Exists) -> Any:
         return money_text(number, definition.decimal_places or 0)
     if kind in TEMPORAL:
         return _instant(definition, value)
+    return _choice_or_link(definition, value, exists)
+
+
+def _choice_or_link(definition: FieldDef, value: Any, exists: Exists) -> Any:
+    kind = definition.type
     if kind == SELECT_ONE:
         if not isinstance(value, str) or definition.option(value) is None:
             raise bad_value(definition, "的值不是有效选项（请传选项的 value）")
