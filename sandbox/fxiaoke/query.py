@@ -11,6 +11,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sandbox.fxiaoke.envelope import OFFSET_OUT_OF_RANGE, PARAMETER_ERROR, FxError
@@ -187,17 +188,30 @@ def _match_list(have: set[str], op: str, wanted: set[str]) -> bool:
     return not hit if op in ("N", "NIN", "NHASANYOF", "NLIKE") else hit
 
 
+def predicate(flt: Filter) -> Callable[[Record], bool]:
+    """The filter as one fast test; plain comparisons on stored ints and strings skip the general path."""
+    name, op = flt.field.api_name, flt.operator
+    if op in _COMPARE and flt.field.type not in LISTS and flt.field.type not in NUMERIC:
+        compare, wanted = _COMPARE[op], flt.keys[0]
+        return lambda r: (value := r.get(name)) is not None and compare(value, wanted)
+    read = reader(flt.field)
+    return lambda r: matches(r, flt, read)
+
+
 def run(query: SearchQuery, records: list[Record]) -> tuple[list[Record], int]:
     """The requested page of matching records, and how many match in all."""
-    checks = [(f, reader(f.field)) for f in query.filters]
-    rows = [r for r in records if all(matches(r, f, read) for f, read in checks)]
+    rows = records
+    for test in map(predicate, query.filters):
+        rows = [r for r in rows if test(r)]
+    rows = list(rows)
+    by_id = itemgetter("_id")
     # Without orders the list is newest change first; `_id` breaks every tie so paging is stable.
     orders = list(query.orders) or [(_LAST_MODIFIED, False)]
     if orders[-1][0].api_name != "_id":
-        rows.sort(key=lambda r: r["_id"])
+        rows.sort(key=by_id)
     for field, ascending in reversed(orders):
         if field.api_name == "_id":
-            rows.sort(key=lambda r: r["_id"], reverse=not ascending)
+            rows.sort(key=by_id, reverse=not ascending)
             continue
         read = reader(field)
         keyed = [(read(r), r) for r in rows]
