@@ -11,6 +11,7 @@ plain status codes (404 unknown record, 400 bad request).
     PATCH  /__sandbox__/records/{object}/{id}       {"values": {...}}  (a user edit)
     DELETE /__sandbox__/records/{object}/{id}[?hard=true]
     POST   /__sandbox__/fields/{object}             {"label", "type", "options"?, "max_length"?} → {"api_name"}
+    POST   /__sandbox__/objects                     {"label"} → {"api_name"} (a custom object)
     POST   /__sandbox__/approvals/{object}/{id}     {"approve": true|false}
     GET|DELETE /__sandbox__/calls
     POST|DELETE /__sandbox__/faults                 {"status", "code"?, "times"?, "path"?, "delay_s"?}
@@ -74,6 +75,11 @@ class ControlApi:
             Route("/records/{object}/{id}", _guarded(self.record), methods=["GET"]),
             Route("/records/{object}/{id}", _guarded(self.edit), methods=["PATCH", "DELETE"]),
             Route("/fields/{object}", _guarded(self.field), methods=["POST"]),
+            Route(
+                "/objects",
+                _guarded(lambda _, body: {"api_name": fx.create_custom_object(body["label"])}),
+                methods=["POST"],
+            ),
             Route("/approvals/{object}/{id}", _guarded(self.approval), methods=["POST"]),
             Route("/calls", _guarded(self.calls), methods=["GET", "DELETE"]),
             Route("/faults", _guarded(self.faults), methods=["POST", "DELETE"]),

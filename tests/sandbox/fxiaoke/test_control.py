@@ -63,6 +63,8 @@ def test_http_control_mirrors_the_python_control(fx: FxiaokeSandbox, api: FxApi)
     assert http.get(f"{fx.url}{CONTROL}/records/AccountObj/{ids[0]}").json()[field["api_name"]] == "B"
     assert http.get(f"{fx.url}{CONTROL}/records/AccountObj/nope").status_code == 404
     assert http.patch(f"{fx.url}{CONTROL}/records/AccountObj/{ids[0]}", json={"values": {"x": 1}}).status_code == 400
+    custom = http.post(f"{fx.url}{CONTROL}/objects", json={"label": "发票"}).json()["api_name"]
+    assert ok(api.query(custom, path="/cgi/crm/custom/v2/data/query"))["data"]["dataList"] == []
     http.post(f"{fx.url}{CONTROL}/tokens/expire")
     assert api.post("/cgi/crm/v2/object/list", {})["errorCode"] == 20016
 
