@@ -47,6 +47,7 @@ class Credentials:
         """Stable sandbox credentials derived from the seed."""
 
         def part(name: str) -> str:
+            """One hex digest per credential, so no two share characters by construction."""
             return hashlib.sha256(f"{seed}:tenant:{name}".encode()).hexdigest()
 
         return cls(

@@ -44,6 +44,7 @@ def _guarded(action: Callable[[Request, dict[str, Any]], Any]) -> Endpoint:
     """Run an action with the JSON body; map failures to 400/404."""
 
     async def endpoint(request: Request) -> Response:
+        """The Starlette endpoint around the action."""
         raw = await request.body()
         try:
             body = json.loads(raw) if raw.strip() else {}
@@ -107,15 +108,18 @@ class ControlApi:
         }
 
     def record(self, request: Request, _: Body) -> Any:
+        """One stored record (404 when it does not exist)."""
         found = self.fx.get_record(request.path_params["object"], request.path_params["id"])
         if found is None:
             raise KeyError(request.path_params["id"])
         return found
 
     def create(self, request: Request, body: Body) -> dict[str, str]:
+        """A user creates a record."""
         return {"id": self.fx.create_record(request.path_params["object"], body.get("values", {}))}
 
     def edit(self, request: Request, body: Body) -> dict[str, bool]:
+        """A user edits (PATCH) or invalidates/deletes (DELETE) a record."""
         p = request.path_params
         if request.method == "DELETE":
             self.fx.delete_record(p["object"], p["id"], hard=request.query_params.get("hard") == "true")
@@ -124,6 +128,7 @@ class ControlApi:
         return {"ok": True}
 
     def field(self, request: Request, body: Body) -> dict[str, str]:
+        """The admin creates a custom field."""
         options = tuple(body.get("options", ()))
         api_name = self.fx.create_custom_field(
             request.path_params["object"], body["label"], body.get("type", "text"), options, body.get("max_length")
@@ -131,17 +136,20 @@ class ControlApi:
         return {"api_name": api_name}
 
     def approval(self, request: Request, body: Body) -> dict[str, bool]:
+        """An approver decides a held edit."""
         p = request.path_params
         self.fx.decide_approval(p["object"], p["id"], body.get("approve", True))
         return {"ok": True}
 
     def calls(self, request: Request, _: Body) -> Any:
+        """The call log (GET) or a fresh one (DELETE)."""
         if request.method == "DELETE":
             self.fx.calls.clear()
             return {"ok": True}
         return [{"method": c.method, "path": c.path, "status": c.status} for c in self.fx.calls.calls]
 
     def faults(self, request: Request, body: Body) -> dict[str, bool]:
+        """Queue a fault (POST) or drop them all (DELETE)."""
         if request.method == "DELETE":
             self.fx.faults.clear()
             return {"ok": True}
@@ -156,12 +164,14 @@ class ControlApi:
         return {"ok": True}
 
     def latency(self, _: Request, body: Body) -> dict[str, bool]:
+        """Latency added to every API call."""
         self.fx.faults.latency_s = float(body["seconds"])
         return {"ok": True}
 
 
 def _simple(action: Callable[[], object]) -> Callable[[Request, Body], dict[str, bool]]:
     def run(_: Request, __: Body) -> dict[str, bool]:
+        """Run the action and answer ok."""
         action()
         return {"ok": True}
 

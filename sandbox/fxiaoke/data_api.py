@@ -33,6 +33,7 @@ class Call:
 
     @property
     def data(self) -> dict[str, Any]:
+        """The body's `data` object, which every data call requires."""
         data = self.body.get("data")
         if not isinstance(data, dict):
             raise FxError(PARAMETER_ERROR, "缺少参数data")
@@ -43,6 +44,7 @@ class Call:
         return self.body.get(name) is not False
 
     def view(self) -> View:
+        """How this caller sees records (id form, includeNull)."""
         include_null = self.body.get("includeNull") is True
         return View(self.tenant.people, self.caller.open_ids, include_null, self.tenant.name_of)
 

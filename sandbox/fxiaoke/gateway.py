@@ -30,6 +30,8 @@ Handler = Callable[[Call], JSONResponse]
 
 @dataclass(frozen=True)
 class Endpoint:
+    """A business path: its handler and which objects it serves."""
+
     handler: Handler
     custom_path: bool | None  # True: only `__c` objects; False: only preset objects; None: either
 
@@ -111,6 +113,7 @@ class Gateway:
     @staticmethod
     def token_error(error: FxError) -> JSONResponse:
         # The new token endpoint adds OAuth-style `error` / `error_description` (probe P1).
+        """An error answer of the new-style token call."""
         body = {
             "errorCode": error.code,
             "errorMessage": error.message,

@@ -49,6 +49,8 @@ OPERATORS = (
 
 @dataclass(frozen=True)
 class Filter:
+    """One parsed filter."""
+
     field: FieldDef
     operator: str
     values: tuple[Any, ...]
@@ -57,6 +59,8 @@ class Filter:
 
 @dataclass(frozen=True)
 class SearchQuery:
+    """A validated `search_query_info`."""
+
     limit: int
     offset: int
     filters: tuple[Filter, ...]

@@ -44,6 +44,7 @@ class Renderer:
         self.country_codes = {o.label: o.value for o in account.fields["country"].options}
 
     def id(self, api_name: str, index: int) -> str:
+        """The `_id` of the record rendered from portfolio item `index`."""
         return record_id(self.seed, api_name, str(index))
 
     def stamp(self, day: date, *salt: object) -> int:
@@ -82,6 +83,7 @@ class Renderer:
             yield "OrderPaymentObj", self.payment_detail(payment, data.company, owner)
 
     def account(self, company: Company, owner: str) -> Record:
+        """A customer as `AccountObj`."""
         as_of = self.tenant.as_of
         created = self.stamp(as_of - timedelta(days=HISTORY_DAYS + _hash(company.index, "c") % 365), "a", company.index)
         modified = self.stamp(as_of - timedelta(days=_hash(company.index, "m") % 400), "am", company.index)
@@ -105,6 +107,7 @@ class Renderer:
         return record
 
     def order(self, order: GenOrder, company: Company, owner: str) -> Record:
+        """An order as `SalesOrderObj`."""
         created = self.stamp(order.ordered_on, "o", order.index)
         modified = self.stamp(order.ordered_on + timedelta(days=_hash(order.index, "om") % 4), "om", order.index)
         record = self.base(
@@ -124,6 +127,7 @@ class Renderer:
         return record
 
     def plan(self, invoice: GenInvoice, company: Company, owner: str) -> Record:
+        """An invoice as 回款计划 `PaymentPlanObj`."""
         created = self.stamp(invoice.issued_on, "p", invoice.index)
         record = self.base(PLAN, self.id(PLAN, invoice.index), invoice.number, owner, created, created)
         received = invoice.amount - invoice.balance if invoice.status in ("open", "paid") else invoice.amount * 0
@@ -154,6 +158,7 @@ class Renderer:
         return 0
 
     def payment(self, payment: GenPayment, company: Company, owner: str) -> Record:
+        """A receipt as 回款 `PaymentObj`."""
         created = self.stamp(payment.received_on, "pay", payment.index)
         record = self.base(
             "PaymentObj", self.id("PaymentObj", payment.index), f"HK{payment.index + 1:08d}", owner, created, created
@@ -170,6 +175,7 @@ class Renderer:
         return record
 
     def payment_detail(self, payment: GenPayment, company: Company, owner: str) -> Record:
+        """The 回款明细 `OrderPaymentObj` tying a receipt to its plan."""
         created = self.stamp(payment.received_on, "pay", payment.index)
         record = self.base(
             "OrderPaymentObj",

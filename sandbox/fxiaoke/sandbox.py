@@ -134,14 +134,17 @@ class FxiaokeSandbox:
     # --- what a client is configured with ---------------------------------------------------------
     @property
     def app_id(self) -> str:
+        """The self-built app's appId (`FSAID_…`)."""
         return self.credentials.app_id
 
     @property
     def app_secret(self) -> str:
+        """The app secret the token calls accept."""
         return self.credentials.app_secret
 
     @property
     def permanent_code(self) -> str:
+        """The permanent code the token calls accept."""
         return self.credentials.permanent_code
 
     @property

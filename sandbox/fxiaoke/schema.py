@@ -86,9 +86,11 @@ class ObjectDef:
 
     @property
     def custom(self) -> bool:
+        """True for custom objects (`…__c`)."""
         return self.api_name.endswith("__c")
 
     def add(self, *defs: FieldDef) -> ObjectDef:
+        """Add field definitions; returns the object for chaining."""
         for definition in defs:
             self.fields[definition.api_name] = definition
         return self
@@ -115,15 +117,19 @@ class NameMint:
                     return name
 
     def field_name(self) -> str:
+        """A new `field_XXXXX__c`."""
         return self._fresh("field_{}__c", 5)
 
     def object_name(self) -> str:
+        """A new `object_XXXXX__c`."""
         return self._fresh("object_{}__c", 5)
 
     def record_type(self) -> str:
+        """A new `record_XXXXX__c` record type."""
         return self._fresh("record_{}__c", 5)
 
     def option_value(self) -> str:
+        """A new random select-option value."""
         return self._fresh("{}", 9)
 
 
@@ -136,6 +142,7 @@ class Schema:
         self._lock = threading.Lock()
 
     def get(self, api_name: str) -> ObjectDef | None:
+        """The object with this api name, if any."""
         return self.objects.get(api_name)
 
     def add_custom_field(

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sandbox.fxiaoke.limits import Clock
@@ -34,12 +32,8 @@ class Store:
         self.lock = threading.RLock()
 
     def now_ms(self) -> int:
+        """The clock in epoch milliseconds."""
         return int(self.clock() * 1000)
-
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        with self.lock:
-            yield
 
     def table(self, api_name: str) -> dict[str, Record]:
         """The live records of one object (callers hold the lock)."""
@@ -68,6 +62,7 @@ class Store:
         record["last_modified_by"] = [actor]
 
     def remove(self, api_name: str, object_id: str) -> None:
+        """Delete a record for good."""
         with self.lock:
             self._records.get(api_name, {}).pop(object_id, None)
 
