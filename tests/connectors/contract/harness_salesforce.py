@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.base import ObjectKind, WritebackMapping
@@ -150,8 +150,13 @@ class SalesforceHarness:
         self.box.update_record("Account", account_id, {"Name": name})
 
     def delete(self, kind: ObjectKind, crm_id: str, purge: bool = False) -> None:
-        """To the recycle bin; `purge` removes it for good (deleted/ still lists it)."""
-        self.box.delete_record(OBJECTS[kind], crm_id)
+        """To the recycle bin; `purge` removes it for good, so only deleted/ still lists it.
+
+        A purged record is deleted a minute back: deleted/ covers whole minutes before now, so a
+        deletion of this very minute would only show on a later run (the engine's lookback does that).
+        """
+        at = datetime.now(UTC) - timedelta(seconds=61) if purge else None
+        self.box.delete_record(OBJECTS[kind], crm_id, at=at)
         if purge:
             self.box.hard_delete(OBJECTS[kind], crm_id)
 
