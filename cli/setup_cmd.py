@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -47,12 +48,12 @@ def check_command(
         with source_connector(name) as (settings, connector):
             lines = check_fields(settings, connector.describe)
         problems += sum(line.problem for line in lines)
-        report[name] = {"fields": [vars(line) for line in lines], "problems": sum(line.problem for line in lines)}
+        report[name] = {"fields": [asdict(line) for line in lines], "problems": sum(line.problem for line in lines)}
         if not state.json:
             for line in lines:
                 mark = "ok " if not line.problem else "!! "
                 console().print(f"{mark}{name}: {line.crm_object}.{line.field} ({line.use}): {line.status}",
-                                markup=False)  # fmt: skip
+                                markup=False, soft_wrap=True)  # fmt: skip
     if state.json:
         emit_json({"sources": report})
     elif problems:
@@ -81,18 +82,18 @@ def setup_fields_command(
             result: dict[str, Any] = {"folder": str(export_metadata), "files": written.files, "notes": written.notes}
         else:
             outcomes = connector.create_fields(specs)
-            result = {"fields": [vars(o) for o in outcomes]}
+            result = {"fields": [asdict(o) for o in outcomes]}
     if state.json:
         emit_json(result)
         return
     out = console()
     for line in result.get("fields", []):
         out.print(f"{line['name']} ({line['decision_key']}): {line['outcome']} {line['message']}".rstrip(),
-                  markup=False)  # fmt: skip
+                  markup=False, soft_wrap=True)  # fmt: skip
     for path in result.get("files", []):
-        out.print(f"wrote {Path(result['folder']) / path}", markup=False)
+        out.print(f"wrote {Path(result['folder']) / path}", markup=False, soft_wrap=True)
     for note in result.get("notes", []):
-        out.print(f"note: {note}", markup=False)
+        out.print(f"note: {note}", markup=False, soft_wrap=True)
 
 
 def _object_table(kind: Any, connector: Connector, candidates: tuple[str, ...]) -> Any:
@@ -102,13 +103,11 @@ def _object_table(kind: Any, connector: Connector, candidates: tuple[str, ...]) 
     crm_object, suggestions = picked
     table = tomlkit.table()
     table["object"] = crm_object
-    fields = tomlkit.inline_table()
+    fields = tomlkit.table()
     for s in suggestions:
-        fields[s.key] = s.field
+        fields.add(s.key, s.field)
+        fields[s.key].comment(f"confidence {s.confidence:.2f} ({s.crm_type})")
     table["fields"] = fields
-    table["fields"].comment(
-        "confidence: " + ", ".join(f"{s.key} {s.confidence:.2f}" for s in suggestions) if suggestions else "none"
-    )
     status = next((s for s in suggestions if s.key == "status"), None)
     if status is not None and kind in ("invoice", "order"):
         values = next((f.picklist_values for f in connector.describe(crm_object) if f.name == status.field), ())
@@ -140,11 +139,12 @@ def suggest_mapping_command(source: SourceName) -> None:
             present = {f.name.lower() for f in connector.describe(str(account_object))}
             wb = tomlkit.table()
             wb["object"] = account_object
-            wb["fields"] = tomlkit.inline_table()
-            wb["fields"].update(writeback)
-            missing = [f for f in writeback.values() if f.lower() not in present]
-            wb["fields"].comment(f"create with `crm-credit setup-fields {source}`: {', '.join(missing)}" if missing
-                                 else "all present")  # fmt: skip
+            fields = tomlkit.table()
+            for key, crm_field in writeback.items():
+                fields.add(key, crm_field)
+                if crm_field.lower() not in present:
+                    fields[key].comment(f"missing: `crm-credit setup-fields {source}` creates it")
+            wb["fields"] = fields
             body["writeback"] = wb
         sources[source] = body
         document["sources"] = sources
