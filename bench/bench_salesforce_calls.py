@@ -182,7 +182,7 @@ def _incremental(bench: Bench, lookback: int, changed: dict[str, str]) -> dict[s
     with bench.store.read() as conn:
         marks = {k: load_pull_state(conn, SOURCE, k).watermark for k in ("account", "invoice", "order", "payment")}
     ours = {c.record_id for c in bench.box.changes if c.client == "crm-credit"}
-    writes_before = len([c for c in bench.box.changes if c.client == "crm-credit"])
+    changes_before = len(bench.box.changes)
     run_start = datetime.now(UTC)
     report, calls, seconds = bench.run()
     summary = _summary(report, calls, seconds)
@@ -196,7 +196,7 @@ def _incremental(bench: Bench, lookback: int, changed: dict[str, str]) -> dict[s
         echoes = sum(1 for r in rows if r.crm_id in ours and r.crm_id not in changed)
         kinds[kind] = {"rows": len(rows), "changes": real, "echoes_of_our_writes": echoes,
                        "lookback_rereads": len(rows) - real - echoes, "all_in_window": inside}  # fmt: skip
-    written = {c.record_id for c in list(bench.box.changes)[writes_before:] if c.client == "crm-credit"}
+    written = {c.record_id for c in list(bench.box.changes)[changes_before:] if c.client == "crm-credit"}
     affected = set(changed.values())
     summary["rows"] = kinds
     summary["written_accounts"] = sorted(written)
