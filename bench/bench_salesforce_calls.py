@@ -59,7 +59,9 @@ class CallLog:
         path, method = parts.path, str(request.method)
         self.calls.append(self._classify(method, path, parse_qs(parts.query), request.body, response))
 
-    def _classify(self, method: str, path: str, query: dict[str, list[str]], body: Any, response: Any) -> tuple[str, str]:
+    def _classify(
+        self, method: str, path: str, query: dict[str, list[str]], body: Any, response: Any
+    ) -> tuple[str, str]:
         if "/composite/sobjects" in path:
             return "Account", "write"
         if path.endswith("/describe") or path.endswith("/describe/"):
@@ -218,12 +220,12 @@ def _groups(box: SalesforceSandbox, accounts: set[str]) -> set[str]:
     return {a for a in parent if root(a) in roots}
 
 
-def measure(accounts: int, invoices: int, folder: Path) -> dict[str, Any]:
+def measure(accounts: int, invoices: int, folder: Path, bulk_threshold: int = 10_000) -> dict[str, Any]:
     """The three runs; figures by run."""
     with SalesforceSandbox(accounts=accounts, seed=7, api_limit=10_000_000) as box:
         _top_up_invoices(box, invoices)
         install_writeback_fields(box, WRITEBACK)
-        table = source_table(box)
+        table = {**source_table(box), "bulk_threshold": bulk_threshold}
         config = AppConfig.model_validate({"store": {"url": "sqlite://"}, "sources": {SOURCE: table}})
         store = Store.open(f"sqlite:///{folder / 'bench.db'}")
         bench = Bench(box, store, config)
