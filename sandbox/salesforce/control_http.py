@@ -11,6 +11,7 @@ import json
 import operator
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from starlette.routing import BaseRoute, Route
 from sandbox.faults import Fault
 from sandbox.salesforce.errors import RecordError
 from sandbox.salesforce.outbound import Backoff
+from sandbox.salesforce.wire import dumps, full_shape
 
 if TYPE_CHECKING:
     from sandbox.salesforce.sandbox import SalesforceSandbox
@@ -45,11 +47,28 @@ def condition_of(spec: object) -> Callable[[dict[str, object]], bool]:
         value = record.get(name)
         if isinstance(value, Decimal) and isinstance(wanted, int | float | str):
             return compare(value, Decimal(str(wanted)))
+        if isinstance(value, datetime) and isinstance(wanted, str):
+            return compare(value, datetime.fromisoformat(wanted.replace("Z", "+00:00")))
+        if isinstance(value, date) and isinstance(wanted, str):
+            return compare(value, date.fromisoformat(wanted))
         if value is None or wanted is None:
             return compare(value, wanted) if spec["op"] in ("=", "!=") else False
         return compare(value, type(value)(wanted)) if not isinstance(value, bool) else compare(value, wanted)  # type: ignore[call-arg]
 
     return test
+
+
+def _wire_record(sandbox: SalesforceSandbox, sobject: str, record_id: str) -> object:
+    """A record with every field (hidden ones too) in REST JSON formats, or None."""
+    with sandbox.org.lock:
+        table = sandbox.org.table(sobject)
+        index = table.index_of(record_id) if table is not None else None
+        if table is None or index is None:
+            return None
+        row = table.rows[index]
+        assert row is not None
+        fields = [f for f in table.sobject.fields if table.sobject.by_name.get(f.name.lower()) is f]
+        return json.loads(dumps(full_shape(table, fields).render(row, "62.0")))
 
 
 def _reply(value: object, status: int = 200) -> Response:
@@ -99,7 +118,7 @@ def control_routes(sandbox: SalesforceSandbox) -> list[BaseRoute]:
             (sandbox.hard_delete if request.query_params.get("hard") == "true" else sandbox.delete_record)(
                 sobject, record_id
             )
-        return sandbox.get_record(sobject, record_id)
+        return _wire_record(sandbox, sobject, record_id)
 
     def faults(request: Request, body: dict[str, object]) -> object:
         if request.method == "DELETE":

@@ -170,3 +170,8 @@ def test_aggregates_group_and_sum_exactly(org: SalesforceSandbox) -> None:
     assert [g["Status__c"] for g in groups] == sorted(str(g["Status__c"]) for g in groups)
     assert sum(int(str(g["n"])) for g in groups) == len(org.query("SELECT Id FROM Invoice__c"))
     assert all(g["attributes"] == {"type": "AggregateResult"} for g in groups)
+
+
+def test_order_is_an_object_name_after_from_and_a_clause_elsewhere(org: SalesforceSandbox) -> None:
+    rows = org.query("SELECT Id FROM Order ORDER BY EffectiveDate DESC LIMIT 3")
+    assert len(rows) == 3 and all(str(r["Id"]).startswith("801") for r in rows)
