@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from simple_salesforce import format_soql
 
 from sandbox.salesforce import SalesforceSandbox
 from sandbox.salesforce.errors import SfError
@@ -58,7 +59,9 @@ def test_count_returns_only_the_total(org: SalesforceSandbox) -> None:
 )
 def test_every_datetime_literal_form_selects_the_same_rows(org: SalesforceSandbox, literal: str) -> None:
     expected = {r["Id"] for r in org.query("SELECT Id FROM Invoice__c WHERE CreatedDate >= 2025-01-01T00:00:00Z")}
-    got = {r["Id"] for r in org.query(f"SELECT Id FROM Invoice__c WHERE CreatedDate >= {literal}")}
+    got = {
+        r["Id"] for r in org.query(format_soql("SELECT Id FROM Invoice__c WHERE CreatedDate >= {:literal}", literal))
+    }
     everything = org.query("SELECT Id FROM Invoice__c")
     assert got == expected
     assert 0 < len(got) < len(everything)
@@ -68,7 +71,9 @@ def test_a_fractional_second_literal_is_compared_to_the_millisecond(org: Salesfo
     row = org.query("SELECT Id, CreatedDate FROM Invoice__c LIMIT 1")[0]
     stamp = datetime.strptime(str(row["CreatedDate"]), "%Y-%m-%dT%H:%M:%S.000+0000").replace(tzinfo=UTC)
     just_after = (stamp + timedelta(milliseconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    ids = {r["Id"] for r in org.query(f"SELECT Id FROM Invoice__c WHERE CreatedDate >= {just_after}")}
+    ids = {
+        r["Id"] for r in org.query(format_soql("SELECT Id FROM Invoice__c WHERE CreatedDate >= {:literal}", just_after))
+    }
     assert row["Id"] not in ids
 
 
@@ -118,7 +123,7 @@ def test_errors_point_at_the_culprit_with_row_and_column(org: SalesforceSandbox)
 
 def test_strings_compare_case_insensitively_and_keep_their_escapes(org: SalesforceSandbox) -> None:
     name = str(org.query("SELECT Name FROM Account LIMIT 1")[0]["Name"])
-    assert len(org.query(f"SELECT Id FROM Account WHERE Name = '{name.upper()}'")) == 1
+    assert len(org.query(format_soql("SELECT Id FROM Account WHERE Name = {}", name.upper()))) == 1
     record_id = org.create_record("Account", {"Name": "O'Brien \\ Sons"})
     found = org.query("SELECT Id FROM Account WHERE Name = 'o\\'brien \\\\ sons'")
     assert [r["Id"] for r in found] == [record_id]
@@ -142,7 +147,7 @@ def test_not_equal_and_not_in_include_nulls_as_soql_does(org: SalesforceSandbox)
 
 def test_in_matches_15_and_18_char_ids(org: SalesforceSandbox) -> None:
     ids = [str(r["Id"]) for r in org.query("SELECT Id FROM Account LIMIT 2")]
-    rows = org.query(f"SELECT Id FROM Account WHERE Id IN ('{ids[0][:15]}', '{ids[1]}')")
+    rows = org.query(format_soql("SELECT Id FROM Account WHERE Id IN {}", [ids[0][:15], ids[1]]))
     assert sorted(r["Id"] for r in rows) == sorted(ids)
 
 

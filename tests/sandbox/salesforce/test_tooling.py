@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from simple_salesforce import Salesforce, SalesforceMalformedRequest
+from simple_salesforce import Salesforce, SalesforceMalformedRequest, format_soql
 
 from sandbox.salesforce import SalesforceSandbox
 from tests.sandbox.salesforce.conftest import password_client
@@ -62,7 +62,9 @@ def test_a_new_field_needs_field_permissions_before_the_api_user_sees_it(fresh: 
     account = fresh.ids("Account")[0]
     sf.Account.update(account, {"Credit_Limit__c": 125000})
     assert (
-        sf.query(f"SELECT Credit_Limit__c FROM Account WHERE Id = '{account}'")["records"][0]["Credit_Limit__c"]
+        sf.query(format_soql("SELECT Credit_Limit__c FROM Account WHERE Id = {}", account))["records"][0][
+            "Credit_Limit__c"
+        ]
         == 125000.0
     )
 
@@ -135,7 +137,9 @@ def test_the_account_layout_gains_a_credit_section(fresh: SalesforceSandbox) -> 
         }
     )
     sf.toolingexecute(f"sobjects/Layout/{layout_id}", method="PATCH", data={"Metadata": metadata})
-    again = sf.toolingexecute("query/", params={"q": f"SELECT Metadata FROM Layout WHERE Id = '{layout_id}'"})
+    again = sf.toolingexecute(
+        "query/", params={"q": format_soql("SELECT Metadata FROM Layout WHERE Id = {}", layout_id)}
+    )
     sections = {s["label"]: s for s in again["records"][0]["Metadata"]["layoutSections"]}
     assert sections["Credit"]["layoutColumns"][0]["layoutItems"][0]["field"] == "Credit_Limit__c"
     metadata["layoutSections"][-1]["layoutColumns"][0]["layoutItems"].append({"field": "Nope__c"})
