@@ -18,10 +18,11 @@ from datetime import date
 from pathlib import Path
 
 import requests
+from simple_salesforce import format_soql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sandbox.salesforce import SalesforceSandbox  # noqa: E402
+from sandbox.salesforce import SalesforceSandbox
 
 
 def _timed(name: str, repeat: int, call: Callable[[], requests.Response]) -> None:
@@ -59,7 +60,11 @@ def main() -> None:
         account = box.ids("Account")[0]
         invoices = box.ids("Invoice__c")[:200]
         page = {"Sforce-Query-Options": "batchSize=2000"}
-        big = "SELECT Id, Name, Account__c, Invoice_Date__c, Due_Date__c, Amount__c, Balance__c, Status__c FROM Invoice__c"
+        big = (
+            "SELECT Id, Name, Account__c, Invoice_Date__c, Due_Date__c, Amount__c, Balance__c, Status__c "
+            "FROM Invoice__c"
+        )
+        by_id = format_soql("SELECT Id, Name, OwnerId FROM Account WHERE Id = {}", account)
         records = [{"attributes": {"type": "Invoice__c"}, "id": i, "Balance__c": 1.5} for i in invoices]
         job = http.post(f"{api}/jobs/query", json={"operation": "query", "query": big}).json()["id"]
         few = max(10, args.repeat // 10)
@@ -68,9 +73,7 @@ def main() -> None:
         _timed(
             "GET query by Id (1 record)",
             args.repeat,
-            lambda: http.get(
-                f"{api}/query", params={"q": f"SELECT Id, Name, OwnerId FROM Account WHERE Id = '{account}'"}
-            ),
+            lambda: http.get(f"{api}/query", params={"q": by_id}),
         )
         _timed(
             "GET sobjects/Account/{id} (all fields)", args.repeat, lambda: http.get(f"{api}/sobjects/Account/{account}")
