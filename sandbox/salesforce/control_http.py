@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,7 +27,7 @@ from sandbox.salesforce.wire import dumps, full_shape
 if TYPE_CHECKING:
     from sandbox.salesforce.sandbox import SalesforceSandbox
 
-_OPS: dict[str, Callable[[object, object], bool]] = {
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
     "=": operator.eq,
     "!=": operator.ne,
     "<": operator.lt,
@@ -148,14 +148,14 @@ def control_routes(sandbox: SalesforceSandbox) -> list[BaseRoute]:
         criteria = condition_of(body["criteria"]) if body.get("criteria") else None
         action = sandbox.add_outbound_rule(
             str(body["sobject"]),
-            list(body["fields"]),
+            [str(f) for f in cast(list[object], body["fields"])],
             str(body["endpoint_url"]),
-            criteria,  # type: ignore[arg-type]
+            criteria,
             str(body.get("evaluation", "created_and_every_edit")),
             bool(body.get("send_session_id", False)),
-            body.get("verify", True),
+            cast(str | bool, body.get("verify", True)),
             str(body.get("name", "Outbound Message")),
-        )  # type: ignore[arg-type]
+        )
         return {"action_id": action}
 
     def outbound_settings(request: Request, body: dict[str, object]) -> object:
@@ -171,8 +171,8 @@ def control_routes(sandbox: SalesforceSandbox) -> list[BaseRoute]:
                 str(body.get("name", "Rule")),
                 condition_of(body),
                 str(body["message"]),
-                body.get("error_field"),
-            )  # type: ignore[arg-type]
+                str(body["error_field"]) if body.get("error_field") else None,
+            )
         return {"ok": True}
 
     def rejection(request: Request, body: dict[str, object]) -> object:

@@ -80,7 +80,7 @@ class Backoff:
 
     def delay(self, attempts: int) -> float:
         """Wait before retry number `attempts` (1-based)."""
-        return min(self.initial_s * 2 ** (attempts - 1), self.max_s)
+        return float(min(self.initial_s * 2.0 ** (attempts - 1), self.max_s))
 
 
 class OutboundDispatcher:

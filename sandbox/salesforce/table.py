@@ -107,8 +107,8 @@ class Table:
 
     def _rebuild_log(self) -> None:
         slot = self.stamp_slot
-        stamps = array("q", (row[slot] if row is not None else 0 for row in self.rows))  # type: ignore[misc]
-        order = sorted((i for i, row in enumerate(self.rows) if row is not None), key=stamps.__getitem__)
+        stamps = array("q", (int(row[slot]) if row is not None else 0 for row in self.rows))  # type: ignore[call-overload]
+        order = sorted((i for i, row in enumerate(self.rows) if row is not None), key=lambda i: stamps[i])
         self._log_row = array("q", order)
         self._log_stamp = array("q", (stamps[i] for i in order))
         positions = self._log_pos

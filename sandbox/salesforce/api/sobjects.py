@@ -114,11 +114,8 @@ def updated(call: Call) -> Response:
     table = table_of(call)
     start, end = _window(call, UPDATED_WINDOW)
     deleted = table.sobject.by_name.get("isdeleted")
-    ids = [
-        str(table.rows[i][0])
-        for i in table.window(start, end, False, True)  # type: ignore[index]
-        if deleted is None or not table.rows[i][deleted.slot]
-    ]  # type: ignore[index]
+    rows = [row for row in (table.rows[i] for i in table.window(start, end, False, True)) if row is not None]
+    ids = [str(row[0]) for row in rows if deleted is None or not row[deleted.slot]]
     if len(ids) > MAX_IDS:
         raise SfError(400, "EXCEEDED_ID_LIMIT", "Too many ids returned; narrow the date range")
     return json_body({"ids": ids, "latestDateCovered": rest_datetime(end)})
