@@ -151,3 +151,32 @@ def test_metadata_is_only_returned_for_a_single_row(sf: Salesforce) -> None:
     with pytest.raises(SalesforceMalformedRequest) as caught:
         sf.toolingexecute("query/", params={"q": "SELECT Metadata FROM Layout"})
     assert "no more than one row" in caught.value.content[0]["message"]
+
+
+def test_a_dedicated_permission_set_assigned_to_the_api_user_grants_the_field(fresh: SalesforceSandbox) -> None:
+    sf = password_client(fresh)
+    sf.toolingexecute("sobjects/CustomField", method="POST", data=CREDIT_LIMIT)
+    me = sf.session.get(f"{fresh.url}/services/oauth2/userinfo", headers=sf.headers).json()["user_id"]
+    permission_set = sf.PermissionSet.create({"Name": "Crm_Credit", "Label": "crm-credit"})["id"]
+    sf.FieldPermissions.create(
+        {
+            "ParentId": permission_set,
+            "SobjectType": "Account",
+            "Field": "Account.Credit_Limit__c",
+            "PermissionsRead": True,
+            "PermissionsEdit": True,
+        }
+    )
+    assert "Credit_Limit__c" not in _describe_names(sf)  # not assigned yet
+    sf.PermissionSetAssignment.create({"AssigneeId": me, "PermissionSetId": permission_set})
+    assert "Credit_Limit__c" in _describe_names(sf)
+    with pytest.raises(SalesforceMalformedRequest) as caught:
+        sf.FieldPermissions.create(
+            {
+                "ParentId": permission_set,
+                "SobjectType": "Account",
+                "Field": "Account.Credit_Limit__c",
+                "PermissionsRead": True,
+            }
+        )
+    assert caught.value.content[0]["errorCode"] == "DUPLICATE_VALUE"
