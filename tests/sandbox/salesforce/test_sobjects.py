@@ -181,3 +181,9 @@ def test_deleting_an_account_clears_custom_lookups_to_it(box: SalesforceSandbox,
     assert invoices
     sf.Account.delete(account)
     assert all(box.get_record("Invoice__c", i)["Account__c"] is None for i in invoices)  # type: ignore[index]
+
+
+def test_a_value_that_is_not_an_id_reads_as_an_unknown_external_id(sf: Salesforce) -> None:
+    with pytest.raises(SalesforceResourceNotFound) as caught:
+        sf.Account.get("a0B000000000000AAA")
+    assert caught.value.content[0]["message"].startswith("Provided external ID field does not exist")
