@@ -187,3 +187,9 @@ def test_a_value_that_is_not_an_id_reads_as_an_unknown_external_id(sf: Salesforc
     with pytest.raises(SalesforceResourceNotFound) as caught:
         sf.Account.get("a0B000000000000AAA")
     assert caught.value.content[0]["message"].startswith("Provided external ID field does not exist")
+
+
+def test_basic_info_of_an_object(sf: Salesforce) -> None:
+    info = sf.Invoice__c.metadata()
+    assert info["objectDescribe"]["name"] == "Invoice__c"
+    assert info["objectDescribe"]["urls"]["rowTemplate"] == "/services/data/v59.0/sobjects/Invoice__c/{ID}"

@@ -180,3 +180,12 @@ def test_aggregates_group_and_sum_exactly(org: SalesforceSandbox) -> None:
 def test_order_is_an_object_name_after_from_and_a_clause_elsewhere(org: SalesforceSandbox) -> None:
     rows = org.query("SELECT Id FROM Order ORDER BY EffectiveDate DESC LIMIT 3")
     assert len(rows) == 3 and all(str(r["Id"]).startswith("801") for r in rows)
+
+
+def test_boolean_literals_and_is_deleted(org: SalesforceSandbox) -> None:
+    gone = org.ids("Order")[0]
+    org.delete_record("Order", gone)
+    deleted = org.query("SELECT Id FROM Order WHERE IsDeleted = true", include_deleted=True)
+    assert [r["Id"] for r in deleted] == [gone]
+    assert org.query("SELECT Id FROM Order WHERE IsDeleted = true") == []
+    assert refused(org, "SELECT Id FROM Order WHERE IsDeleted = 'true'").code == "INVALID_FIELD"
