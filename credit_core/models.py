@@ -49,10 +49,10 @@ class Qualitative:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LimitOverride:
-    """A manually granted limit that wins over the computed one until it expires."""
+    """A manually granted limit that wins over the computed one until it expires (inclusive)."""
 
     amount: Decimal
-    currency: str
+    currency: str | None = None  # None: the account's currency (single-currency orgs map no currency)
     expires_on: date | None = None
     reason: str | None = None
     approved_by: str | None = None

@@ -1,0 +1,143 @@
+"""One pass over an account's invoices: exposure, overdue, days past due, sales and payment experiences.
+
+Everything the scorecard, the limit and the flags need from invoices is gathered here in a single loop,
+because a portfolio run walks a million invoices. Amounts come out in the decision currency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from credit_core.fx import Converter
+from credit_core.metrics import PAYDEX_KEY, paydex_from_days
+from credit_core.models import Invoice, Order
+
+ZERO = Decimal(0)
+_EARLIEST, _LATEST = PAYDEX_KEY[0][0], PAYDEX_KEY[-1][0]
+# PAYDEX index per whole day beyond terms, precomputed from metrics.paydex_from_days.
+_PAYDEX_BY_DAY = tuple(paydex_from_days(day) for day in range(_EARLIEST, _LATEST + 1))
+
+
+@dataclass(slots=True)
+class Behaviour:
+    """What an account's invoices say as of one day (amounts in the decision currency)."""
+
+    invoice_exposure: Decimal = ZERO  # open balances, credit notes included (they reduce it)
+    receivables: Decimal = ZERO  # open invoice balances without credit notes (for DSO)
+    current_receivables: Decimal = ZERO  # the part not yet due
+    overdue_amount: Decimal = ZERO
+    overdue_count: int = 0
+    over_30_count: int = 0  # invoices more than 30 days past due
+    max_days_past_due: int = 0
+    sales: Decimal = ZERO  # invoiced within the window
+    invoice_count: int = 0  # all invoices on record, without credit notes and void ones
+    first_issued_on: date | None = None
+    paid_count: int = 0  # invoices paid within the window with a known payment date
+    late_count: int = 0  # ... of which paid after their due date
+    worst_late_days: int = 0
+    experience_amount: Decimal = ZERO  # PAYDEX: Σ amount
+    experience_weighted: Decimal = ZERO  # PAYDEX: Σ amount × index
+
+    @property
+    def paydex(self) -> int | None:
+        """Dollar-weighted PAYDEX of the window's experiences (metrics.paydex, computed incrementally)."""
+        if self.experience_amount == ZERO:
+            return None
+        value = self.experience_weighted / self.experience_amount
+        return int(value.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+
+
+def _paydex_index(days: int) -> int:
+    if days <= _EARLIEST:
+        return 100
+    if days >= _LATEST:
+        return 1
+    return _PAYDEX_BY_DAY[days - _EARLIEST]
+
+
+def summarise(
+    invoices: Iterable[Invoice],
+    as_of: date,
+    window_days: int,
+    fx: Converter,
+    paid_dates: dict[str, date] | None = None,
+) -> Behaviour:
+    """Walk the invoices once; invoices issued after `as_of` and void ones are ignored."""
+    out = Behaviour()
+    today = as_of.toordinal()
+    window_start = today - window_days
+    target = fx.target
+    first = None
+    for inv in invoices:
+        issued = inv.issued_on.toordinal()
+        status = inv.status
+        if issued > today or status == "void":
+            continue
+        factor = None if inv.currency == target else fx.factor(inv.currency)
+        balance = inv.balance or ZERO
+        if factor is not None:
+            balance *= factor
+        if status == "credit_note":
+            out.invoice_exposure += balance
+            continue
+        amount = inv.amount if factor is None else inv.amount * factor
+        out.invoice_count += 1
+        if first is None or issued < first:
+            first = issued
+        if issued >= window_start:
+            out.sales += amount
+        due = inv.due_on.toordinal()
+        if balance > ZERO:
+            _add_open(out, balance, today - due)
+        if status == "paid" or balance == ZERO:
+            paid_on = inv.paid_on or (paid_dates.get(inv.crm_id) if paid_dates else None)
+            if paid_on is not None:
+                paid = paid_on.toordinal()
+                if window_start <= paid <= today:
+                    _add_paid(out, amount, paid - due)
+    if first is not None:
+        out.first_issued_on = date.fromordinal(first)
+    return out
+
+
+def _add_open(out: Behaviour, balance: Decimal, days_past_due: int) -> None:
+    out.invoice_exposure += balance
+    out.receivables += balance
+    if days_past_due <= 0:
+        out.current_receivables += balance
+        return
+    out.overdue_amount += balance
+    out.overdue_count += 1
+    if days_past_due > out.max_days_past_due:
+        out.max_days_past_due = days_past_due
+    if days_past_due > 30:
+        out.over_30_count += 1
+    # An open past-due balance is a payment experience still running late (D&B counts it too).
+    out.experience_amount += balance
+    out.experience_weighted += balance * _paydex_index(days_past_due)
+
+
+def _add_paid(out: Behaviour, amount: Decimal, days_beyond_terms: int) -> None:
+    out.paid_count += 1
+    if days_beyond_terms > 0:
+        out.late_count += 1
+        if days_beyond_terms > out.worst_late_days:
+            out.worst_late_days = days_beyond_terms
+    if amount > ZERO:
+        out.experience_amount += amount
+        out.experience_weighted += amount * _paydex_index(days_beyond_terms)
+
+
+def order_exposure(orders: Iterable[Order], fx: Converter) -> Decimal:
+    """The uninvoiced part of open orders, in the decision currency."""
+    total = ZERO
+    target = fx.target
+    for order in orders:
+        if order.status != "open" or not order.uninvoiced_amount:
+            continue
+        amount = order.uninvoiced_amount
+        total += amount if order.currency == target else amount * fx.factor(order.currency)
+    return total
