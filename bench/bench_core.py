@@ -23,9 +23,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from credit_core import evaluate, evaluate_account  # noqa: E402
-from credit_core.policy import load_policy  # noqa: E402
-from credit_core.records import build_account, build_invoice, build_order  # noqa: E402
+from credit_core import evaluate, evaluate_account
+from credit_core.policy import load_policy
+from credit_core.records import build_account, build_invoice, build_order
 
 AS_OF = date(2026, 11, 28)
 INDUSTRIES = ("Manufacturing", "Retail", "Construction", "Banking", "Technology", "Chemicals", "Hospitality")

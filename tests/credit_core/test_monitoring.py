@@ -6,6 +6,7 @@ from bisect import bisect_right
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 
@@ -209,7 +210,7 @@ def test_a_decision_changes_over_time_only_when_a_documented_threshold_is_crosse
     first_invoice = min(i.issued_on for i in invoices)
     decisions = run(120, invoices)
     changes = 0
-    for before, after in zip(decisions, decisions[1:], strict=False):
+    for before, after in pairwise(decisions):
         if material_fields(before) != material_fields(after):
             changes += 1
             assert _threshold_state(before, first_invoice) != _threshold_state(after, first_invoice), after.evaluated_at
