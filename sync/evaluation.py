@@ -142,7 +142,7 @@ class Evaluator:
         if material:
             self.report.changed += 1
             saved.add_history(conn, bundle.key, after, now)
-            digest = inputs_digest(account, bundle.invoices, bundle.orders, bundle.payments)
+            digest = inputs_digest(account, bundle.invoices, bundle.orders, bundle.payments, now.date())
             saved.add_audit(conn, bundle.key, now, "decision", self.trigger, before=before, after=after,
                             policy_version=decision.policy_version, inputs_digest=digest)  # fmt: skip
         elif _without_time(before) != _without_time(after):
@@ -158,7 +158,7 @@ class Evaluator:
             return {}
         lengths = self._lengths.get(source, {})
         return {
-            crm_field: crm_value(decision, key, max_length=lengths.get(crm_field))
+            crm_field: crm_value(decision, key, max_length=lengths.get(crm_field), policy=self.policy)
             for key, crm_field in settings.writeback.fields.items()
         }
 

@@ -100,6 +100,7 @@ def test_an_evaluation_that_crashes_midway_resumes_to_the_same_decisions_and_wri
         for a in range(5):  # forget what was written, as a fresh CRM would
             for f in WRITEBACK.values():
                 h.crm.row("Account", f"A{a}").pop(f, None)
+        h.crm.tick(60)  # time passes: our writes' stamps lie before the next run's start
         monkeypatch.setattr(evaluation, "_CHUNK", 2)
         original = evaluation.Evaluator._decide
         calls = {"n": 0}
