@@ -81,7 +81,7 @@ def config(url: str) -> AppConfig:
 def account_row(i: int) -> SourceRecord:
     """Account i as a CRM would send it."""
     fields = {"Name": f"Customer {i}", "Industry": "Manufacturing", "CurrencyIsoCode": "USD",
-              "AnnualRevenue": 1_000_000.0 + i, "ParentId": f"A{i - i % 50}" if i % 50 else None}  # fmt: skip
+              "AnnualRevenue": 1_000_000.0 + i, "ParentId": f"A{i - i % 50:07d}" if i % 50 else None}  # fmt: skip
     return SourceRecord(f"A{i:07d}", T0 + timedelta(seconds=i), fields)
 
 
