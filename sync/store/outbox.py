@@ -112,9 +112,9 @@ def update_rows(conn: Connection, changes: Sequence[tuple[int, dict[str, Any]]],
         params = _column_values(dict(change))
         params["updated_at"] = to_stamp(now)
         groups.setdefault(tuple(sorted(params)), []).append({"_id": row_id, **params})
-    for columns, params in groups.items():
+    for columns, batch in groups.items():
         stmt = sa.update(outbox).where(outbox.c.id == sa.bindparam("_id"))
-        conn.execute(stmt.values({name: sa.bindparam(name) for name in columns}), params)
+        conn.execute(stmt.values({name: sa.bindparam(name) for name in columns}), batch)
 
 
 def _column_values(changes: dict[str, Any]) -> dict[str, Any]:
