@@ -15,19 +15,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from credit_core.audit import decision_from_dict, decision_to_dict, inputs_digest
-from credit_core.decisions import is_material_change
-from credit_core.present import crm_value
 from sqlalchemy.engine import Connection
 
 from connectors.errors import ConfigError
 from credit_core import evaluate_account
+from credit_core.audit import decision_from_dict, decision_to_dict, inputs_digest
+from credit_core.decisions import is_material_change
 from credit_core.engine import converter, measure
 from credit_core.errors import CreditCoreError
 from credit_core.fx import parse_rates
 from credit_core.models import Account, Decision
 from credit_core.policy import load_policy
 from credit_core.portfolio import group_roots
+from credit_core.present import crm_value
 from sync.config import AppConfig
 from sync.outbox import DAILY_KEYS, plan_writes
 from sync.reports import EvaluationReport
