@@ -20,6 +20,12 @@ import typer
 from rich.console import Console
 
 from connectors.errors import ConfigError, CrmCreditError
+from credit_core.errors import CreditCoreError, MissingRateError, PolicyError
+
+try:  # newer Typer releases carry their own copy of Click
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - older Typer on the real Click
+    from click import exceptions as click_errors  # type: ignore[no-redef]
 
 app = typer.Typer(
     name="crm-credit",
@@ -76,20 +82,57 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def exit_code_of(exc: BaseException) -> int:
+    """2 for what a person must fix in the config or policy, 1 for a run that met a problem."""
+    if isinstance(exc, ConfigError | PolicyError | MissingRateError):
+        return EXIT_USAGE
+    return EXIT_PROBLEMS
+
+
+def report_error(exc: BaseException, code: int) -> None:
+    """One line on stderr (and, under --json, an error document on stdout)."""
+    known = isinstance(exc, CrmCreditError | CreditCoreError)
+    first_line = (str(exc).strip().splitlines() or [""])[0]
+    message = first_line if known else f"unexpected {type(exc).__name__}: {first_line} (--debug shows the traceback)"
+    err_console.print(f"error: {message}", markup=False, soft_wrap=True)
+    if state.json:
+        emit_json({"error": {"type": type(exc).__name__, "message": message, "exit_code": code}})
+
+
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn crm-credit errors into one stderr line and the documented exit code."""
+    """Turn any error into one stderr line and the documented exit code (the traceback only with --debug)."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except CrmCreditError as exc:
+        except (typer.Exit, typer.Abort, click_errors.ClickException):
+            raise
+        except Exception as exc:
             if state.debug:
                 raise
-            err_console.print(f"error: {exc}", markup=False, soft_wrap=True)
-            raise typer.Exit(EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_PROBLEMS) from None
+            code = exit_code_of(exc)
+            report_error(exc, code)
+            raise typer.Exit(code) from None
 
     return wrapper
+
+
+def run_app(argv: list[str]) -> int:
+    """Run the CLI and return its exit code; usage errors are one line too (exit 2)."""
+    try:
+        result = app(args=normalise_argv(argv), prog_name="crm-credit", standalone_mode=False)
+    except click_errors.ClickException as exc:
+        if isinstance(exc, getattr(click_errors, "NoArgsIsHelpError", ())):
+            exc.show()  # `crm-credit` alone prints the help
+            return exc.exit_code
+        hint = f" (try '{exc.ctx.command_path} --help')" if isinstance(exc, click_errors.UsageError) and exc.ctx else ""
+        err_console.print(f"error: {exc.format_message()}{hint}", markup=False, soft_wrap=True)
+        return exc.exit_code
+    except typer.Abort:
+        err_console.print("aborted", markup=False)
+        return 130
+    return result if isinstance(result, int) else EXIT_OK
 
 
 def normalise_argv(argv: list[str]) -> list[str]:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from cli.app import app, normalise_argv
+from cli.app import app, run_app  # noqa: F401  `app` is imported from here by tests and plug-ins
 
 # Each import registers its commands on `app`.
-from cli import sandbox_cmd, setup_cmd, status_cmd, sync_cmd  # noqa: F401  isort: skip
+from cli import init_cmd, sandbox_cmd, setup_cmd, status_cmd, sync_cmd  # noqa: F401  isort: skip
 
 
 def run() -> None:
     """Run the CLI with global flags accepted anywhere on the command line."""
-    app(args=normalise_argv(sys.argv[1:]), prog_name="crm-credit")
+    sys.exit(run_app(sys.argv[1:]))
 
 
 if __name__ == "__main__":

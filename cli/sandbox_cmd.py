@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli.app import app, console
+from cli.app import app, console, emit_json, handle_errors, state
 
 sandbox_app = typer.Typer(help="Run a wire-level CRM emulator in the foreground (for trials and tests).")
 app.add_typer(sandbox_app, name="sandbox")
@@ -22,14 +23,22 @@ DEFAULT_ZOHO_TLS_DIR = Path(tempfile.gettempdir()) / "crm-credit-sandbox-zoho"
 DEFAULT_FX_TLS_DIR = Path(tempfile.gettempdir()) / "crm-credit-sandbox-fxiaoke"
 
 
-def _announce(name: str, url: str, ca: str) -> None:
+def _announce(name: str, url: str, ca: str, details: dict[str, str]) -> None:
+    """Where the sandbox listens and what it accepts: human lines, or one JSON document under --json."""
+    if state.json:
+        emit_json({"crm": name, "url": url, "ca_bundle": ca, **details})
+        sys.stdout.flush()
+        return
     out = console()
     out.print(f"{name} sandbox on {url}")
     out.print(f"CA certificate: {ca}  (point `ca_bundle` at it)")
+    for key, value in details.items():
+        out.print(f"{key.replace('_', ' ')}: {value}", markup=False, soft_wrap=True)
     out.print("Ctrl-C stops it.")
 
 
 @sandbox_app.command("salesforce")
+@handle_errors
 def salesforce(
     port: Port = 0,
     accounts: Accounts = 50,
@@ -41,19 +50,17 @@ def salesforce(
     from sandbox.salesforce import SalesforceSandbox
 
     def ready(box: SalesforceSandbox) -> None:
-        _announce("Salesforce", box.url, str(box.ca_pem))
         creds = box.credentials
-        out = console()
-        out.print(
-            f"org id {box.org_id}; username {creds.username}; password {creds.password}; "
-            f"security token {creds.security_token}",
-            markup=False,
-        )
-        out.print(
-            f"consumer key {creds.consumer_key}; consumer secret {creds.consumer_secret}; "
-            f"control API {box.url}/__sandbox__/info",
-            markup=False,
-        )
+        details = {
+            "org_id": box.org_id,
+            "username": creds.username,
+            "password": creds.password,
+            "security_token": creds.security_token,
+            "consumer_key": creds.consumer_key,
+            "consumer_secret": creds.consumer_secret,
+            "control_api": f"{box.url}/__sandbox__/info",
+        }
+        _announce("Salesforce", box.url, str(box.ca_pem), details)
 
     SalesforceSandbox(accounts=accounts, seed=seed, port=port, tls_dir=tls_dir, api_limit=api_limit).serve_forever(
         ready
@@ -61,22 +68,26 @@ def salesforce(
 
 
 @sandbox_app.command("zoho")
+@handle_errors
 def zoho(port: Port = 0, accounts: Accounts = 200, seed: Seed = 7, tls_dir: TlsDir = DEFAULT_ZOHO_TLS_DIR) -> None:
     """Run the Zoho CRM v8 sandbox (accounts host and API host on one HTTPS origin, notifications)."""
     from sandbox.zoho import ZohoSandbox
 
     server = ZohoSandbox(accounts=accounts, seed=seed, port=port, tls_dir=tls_dir)
-    _announce("Zoho CRM", server.url, str(server.ca_pem))
-    out = console()
-    out.print(f"api_domain = accounts_url = {server.url}", soft_wrap=True)
-    out.print(f"client_id = {server.client_id}", soft_wrap=True)
-    out.print(f"client_secret = {server.client_secret}  (sandbox-only credentials)", soft_wrap=True)
-    out.print(f"refresh_token = {server.refresh_token}", soft_wrap=True)
-    out.print(f"control API: {server.url}/__sandbox__/info", soft_wrap=True)
+    details = {
+        "api_domain": server.url,
+        "accounts_url": server.url,
+        "client_id": server.client_id,
+        "client_secret": f"{server.client_secret}",
+        "refresh_token": server.refresh_token,
+        "control_api": f"{server.url}/__sandbox__/info",
+    }
+    _announce("Zoho CRM", server.url, str(server.ca_pem), details)
     server.serve_forever()
 
 
 @sandbox_app.command("fxiaoke")
+@handle_errors
 def sandbox_fxiaoke(
     port: Port = 0, accounts: Accounts = 50, seed: Seed = 7, tls_dir: TlsDir = DEFAULT_FX_TLS_DIR
 ) -> None:
@@ -84,8 +95,10 @@ def sandbox_fxiaoke(
     from sandbox.fxiaoke import FxiaokeSandbox
 
     fx = FxiaokeSandbox(accounts=accounts, seed=seed, port=port, tls_dir=tls_dir).start()
-    _announce("Fxiaoke", fx.url, str(fx.ca_pem))
-    out = console()
-    out.print(f"app_id {fx.app_id}, acting employee {fx.user_id} (openUserId {fx.open_user_id})")
-    out.print(f"app secret, permanent code and generated field names: GET {fx.url}/__sandbox__/info")
+    details = {
+        "app_id": fx.app_id,
+        "acting_employee": f"{fx.user_id} (openUserId {fx.open_user_id})",
+        "secrets_and_field_names": f"GET {fx.url}/__sandbox__/info",
+    }
+    _announce("Fxiaoke", fx.url, str(fx.ca_pem), details)
     fx.wait()
