@@ -22,6 +22,7 @@ from credit_core.plan import plan_of
 from credit_core.policy import Policy
 
 TENTH = Decimal("0.1")
+OVERRIDE_CODE = "LIMIT_OVERRIDE"  # the reason a manual limit adds (impact 0: it explains, it does not score)
 _new_decision = constructor(Decision)  # every field given, values built here
 
 
@@ -62,7 +63,7 @@ def _override_reason(override: LimitOverride, amount: Decimal, currency: str) ->
         text += f" until {override.expires_on.isoformat()}"
     if override.reason:
         text += f": {override.reason}"
-    return Reason("LIMIT_OVERRIDE", text, 0)
+    return Reason(OVERRIDE_CODE, text, 0)
 
 
 def decide(
