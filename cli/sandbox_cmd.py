@@ -56,3 +56,19 @@ def salesforce(
     SalesforceSandbox(accounts=accounts, seed=seed, port=port, tls_dir=tls_dir, api_limit=api_limit).serve_forever(
         ready
     )
+
+
+@sandbox_app.command("zoho")
+def zoho(port: Port = 0, accounts: Accounts = 200, seed: Seed = 7) -> None:
+    """Zoho CRM v8: accounts host and API host on one HTTPS origin, seeded from the portfolio."""
+    from sandbox.zoho import ZohoSandbox
+
+    server = ZohoSandbox(accounts=accounts, seed=seed, port=port)
+    _announce("Zoho CRM", server.url, str(server.ca_pem))
+    out = console()
+    out.print(f"api_domain = accounts_url = {server.url}", soft_wrap=True)
+    out.print(f"client_id = {server.client_id}", soft_wrap=True)
+    out.print(f"client_secret = {server.client_secret}  (sandbox-only credentials)", soft_wrap=True)
+    out.print(f"refresh_token = {server.refresh_token}", soft_wrap=True)
+    out.print(f"control API: {server.url}/__sandbox__/info", soft_wrap=True)
+    server.serve_forever()
