@@ -23,7 +23,7 @@ from connectors.base import (
     WriteOutcome,
 )
 from connectors.errors import ConfigError, SchemaDrift
-from connectors.mapping import pull_fields
+from connectors.mapping import pull_fields, writeback_fields_read
 from connectors.zoho import setup
 from connectors.zoho.client import ZohoClient
 from connectors.zoho.fields import FieldCatalog, usable_fields, writeback_problems
@@ -84,7 +84,8 @@ class ZohoConnector:
             known = self.catalog.module(module, refresh=refresh)
         except ConfigError as error:
             raise SchemaDrift(f"{kind}: Zoho module {module} cannot be read: {error}") from None
-        usable = usable_fields(known, kind, pull_fields(self.settings, kind))
+        # Write-back fields read along with accounts are reported once, by the write-back check.
+        usable = usable_fields(known, kind, pull_fields(self.settings, kind), writeback_fields_read(self.settings))
         if len(usable.fields) > MAX_LIST_FIELDS:
             raise ConfigError(f"{kind}: {len(usable.fields)} fields mapped; Zoho lists at most {MAX_LIST_FIELDS}")
         self._usable[kind] = usable.fields

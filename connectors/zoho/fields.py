@@ -81,14 +81,17 @@ class Usable:
     problems: list[str]
 
 
-def usable_fields(known: ModuleFields, kind_label: str, wanted: Iterable[str]) -> Usable:
+def usable_fields(
+    known: ModuleFields, kind_label: str, wanted: Iterable[str], reported_elsewhere: Iterable[str] = ()
+) -> Usable:
     """Split wanted fields into those the module has and one problem line per missing one."""
     present: list[str] = []
     problems: list[str] = []
+    quiet = set(reported_elsewhere)
     for name in dict.fromkeys(wanted):
         if name in _ALWAYS or name in known.fields:
             present.append(name)
-        else:
+        elif name not in quiet:
             problems.append(f"{kind_label}: field {name} is not on Zoho module {known.module} (dropped from reads)")
     for name in _ALWAYS:
         if name not in present:

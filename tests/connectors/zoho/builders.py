@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -139,14 +140,16 @@ class Kit:
     """A connector with the test doubles it was built with."""
 
     connector: ZohoConnector
-    clock: Clock
+    clock: Any  # a Clock, or the real clock for sandbox tests
     ledger: Ledger
     tokens: Tokens
     channels: ChannelBook
     waits: list[float]
 
 
-def kit(source_settings: ZohoSource | None = None, clock: Clock | None = None, **overrides: Any) -> Kit:
+def kit(
+    source_settings: ZohoSource | None = None, clock: Callable[[], datetime] | None = None, **overrides: Any
+) -> Kit:
     """A ZohoConnector over in-memory doubles; retries never sleep (waits are recorded)."""
     clock = clock or Clock()
     ledger, tokens, channels, waits = Ledger(), Tokens(), ChannelBook(), []
@@ -154,3 +157,19 @@ def kit(source_settings: ZohoSource | None = None, clock: Clock | None = None, *
                                channels=channels)  # fmt: skip
     connector = ZohoConnector("zoho", source_settings or settings(**overrides), context)
     return Kit(connector, clock, ledger, tokens, channels, waits)
+
+
+def real_now() -> datetime:
+    """The wall clock (the sandbox stamps records with it)."""
+    return datetime.now(UTC)
+
+
+def sandbox_settings(box: Any, **overrides: Any) -> ZohoSource:
+    """Settings pointing at a running ZohoSandbox (accounts host and API host are one origin)."""
+    auth = {"client_id": box.client_id, "client_secret": box.client_secret, "refresh_token": box.refresh_token}
+    return settings(api=box.url, accounts_url=box.url, ca_bundle=str(box.ca_pem), auth=auth, **overrides)
+
+
+def sandbox_kit(box: Any, **overrides: Any) -> Kit:
+    """A connector on a sandbox, on the wall clock."""
+    return kit(sandbox_settings(box, **overrides), clock=real_now)
