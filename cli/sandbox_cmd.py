@@ -18,6 +18,8 @@ Accounts = Annotated[int, typer.Option("--accounts", help="Accounts to generate.
 Seed = Annotated[int, typer.Option("--seed", help="Seed of the data generator.")]
 TlsDir = Annotated[Path, typer.Option("--tls-dir", help="Where the CA and server certificate are written.")]
 DEFAULT_SF_TLS_DIR = Path(tempfile.gettempdir()) / "crm-credit-sandbox-salesforce"
+DEFAULT_ZOHO_TLS_DIR = Path(tempfile.gettempdir()) / "crm-credit-sandbox-zoho"
+DEFAULT_FX_TLS_DIR = Path(tempfile.gettempdir()) / "crm-credit-sandbox-fxiaoke"
 
 
 def _announce(name: str, url: str, ca: str) -> None:
@@ -59,11 +61,11 @@ def salesforce(
 
 
 @sandbox_app.command("zoho")
-def zoho(port: Port = 0, accounts: Accounts = 200, seed: Seed = 7) -> None:
-    """Zoho CRM v8: accounts host and API host on one HTTPS origin, seeded from the portfolio."""
+def zoho(port: Port = 0, accounts: Accounts = 200, seed: Seed = 7, tls_dir: TlsDir = DEFAULT_ZOHO_TLS_DIR) -> None:
+    """Run the Zoho CRM v8 sandbox (accounts host and API host on one HTTPS origin, notifications)."""
     from sandbox.zoho import ZohoSandbox
 
-    server = ZohoSandbox(accounts=accounts, seed=seed, port=port)
+    server = ZohoSandbox(accounts=accounts, seed=seed, port=port, tls_dir=tls_dir)
     _announce("Zoho CRM", server.url, str(server.ca_pem))
     out = console()
     out.print(f"api_domain = accounts_url = {server.url}", soft_wrap=True)
@@ -72,3 +74,18 @@ def zoho(port: Port = 0, accounts: Accounts = 200, seed: Seed = 7) -> None:
     out.print(f"refresh_token = {server.refresh_token}", soft_wrap=True)
     out.print(f"control API: {server.url}/__sandbox__/info", soft_wrap=True)
     server.serve_forever()
+
+
+@sandbox_app.command("fxiaoke")
+def sandbox_fxiaoke(
+    port: Port = 0, accounts: Accounts = 50, seed: Seed = 7, tls_dir: TlsDir = DEFAULT_FX_TLS_DIR
+) -> None:
+    """Run the Fxiaoke (纷享销客) sandbox: token calls, data query/get/update, describe, custom objects."""
+    from sandbox.fxiaoke import FxiaokeSandbox
+
+    fx = FxiaokeSandbox(accounts=accounts, seed=seed, port=port, tls_dir=tls_dir).start()
+    _announce("Fxiaoke", fx.url, str(fx.ca_pem))
+    out = console()
+    out.print(f"app_id {fx.app_id}, acting employee {fx.user_id} (openUserId {fx.open_user_id})")
+    out.print(f"app secret, permanent code and generated field names: GET {fx.url}/__sandbox__/info")
+    fx.wait()

@@ -32,7 +32,14 @@ from sandbox.zoho.watch import Channels, callback_body
 
 
 class ZohoSandbox:
-    """A Zoho org rendered from `Portfolio(accounts, seed, as_of)`, served on 127.0.0.1 over HTTPS."""
+    """A Zoho org rendered from `Portfolio(accounts, seed, as_of)`, served on 127.0.0.1 over HTTPS.
+
+    `credits` is the daily API-credit budget and `concurrency` the simultaneous-call limit (None:
+    unlimited); `time_zone` is the org's zone (datetimes carry its offset); `start_time` freezes
+    the clock (else wall time; `advance()` moves it either way); `notify_retry_delays` are the
+    pauses before re-sending a failed callback; `notify_verify` is the CA (or bool) used to verify
+    https notify_urls.
+    """
 
     def __init__(
         self,
@@ -64,17 +71,21 @@ class ZohoSandbox:
         self.tls = make_tls(self._tls_dir, "zoho-sandbox")
         self.server = SandboxServer(build_app(self.state, control_routes(self)), self.tls, port=port)
         self.state.base_url = self.server.url
+        self._serving = False
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> ZohoSandbox:
         """Serve in a background thread; returns self."""
         self.notifier.start()
         self.server.start()
+        self._serving = True
         return self
 
     def stop(self) -> None:
         """Stop serving and delivering notifications."""
-        self.server.stop()
+        if self._serving:
+            self.server.stop()
+            self._serving = False
         self.notifier.stop()
         if self._own_tls:
             shutil.rmtree(self._tls_dir, ignore_errors=True)
