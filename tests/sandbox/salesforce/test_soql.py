@@ -170,3 +170,11 @@ def test_aggregates_group_and_sum_exactly(org: SalesforceSandbox) -> None:
     assert [g["Status__c"] for g in groups] == sorted(str(g["Status__c"]) for g in groups)
     assert sum(int(str(g["n"])) for g in groups) == len(org.query("SELECT Id FROM Invoice__c"))
     assert all(g["attributes"] == {"type": "AggregateResult"} for g in groups)
+
+
+def test_order_is_an_object_after_from_unless_by_follows(org: SalesforceSandbox) -> None:
+    every = org.query("SELECT Id, SystemModstamp FROM Order WHERE SystemModstamp < 2100-01-01T00:00:00Z")
+    ordered = org.query("SELECT Id, SystemModstamp FROM Order ORDER BY SystemModstamp, Id")
+    assert len(every) == len(ordered) > 0
+    assert [r["Id"] for r in ordered] == [r["Id"] for r in sorted(every, key=lambda r: (r["SystemModstamp"], r["Id"]))]
+    assert refused(org, "SELECT Id FROM ORDER BY Id").code == "MALFORMED_QUERY"
