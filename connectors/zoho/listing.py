@@ -72,9 +72,12 @@ class ModifiedWalk:
         self.stats = ChainStats()
 
     def records(self, window: Window) -> Iterator[SourceRecord]:
-        """Rows with start <= stamp < end (end cut to its second), strictly after `window.after`."""
-        # A stamp in the run's own starting second may belong to a change made after the run began.
-        end = floor_second(window.end)
+        """Rows with start <= stamp < end, strictly after `window.after`.
+
+        A row stamped in the run's starting second may have changed just after the run began; it is
+        taken now and read again by the next run, whose window starts at or before that second.
+        """
+        end = window.end
         after = window.after
         start = window.start
         if after is not None and (start is None or after.stamp > start):

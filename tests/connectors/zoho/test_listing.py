@@ -94,9 +94,15 @@ def test_without_tokens_pages_go_by_number_up_to_2000_rows_then_re_anchor(zoho_a
 
 def test_rows_at_or_after_the_frozen_end_are_left_for_the_next_run(zoho_api: responses.RequestsMock) -> None:
     zoho_api.add("GET", LIST_URL, json=page([row(rid(1), at(9)), row(rid(2), at(10)), row(rid(3), at(11))]))
-    end = T0 + timedelta(seconds=10, milliseconds=400)  # the run began within second 10
-    records, _ = _walk(zoho_api, Window(None, end))
+    records, _ = _walk(zoho_api, Window(None, T0 + timedelta(seconds=10)))
     assert [r.crm_id for r in records] == [rid(1)]
+
+
+def test_a_row_stamped_in_the_runs_starting_second_is_taken(zoho_api: responses.RequestsMock) -> None:
+    # Zoho truncates stamps to the second: stamp 10 < a run start of 10.4 s (the next run re-reads it).
+    zoho_api.add("GET", LIST_URL, json=page([row(rid(1), at(9)), row(rid(2), at(10)), row(rid(3), at(11))]))
+    records, _ = _walk(zoho_api, Window(None, T0 + timedelta(seconds=10, milliseconds=400)))
+    assert [r.crm_id for r in records] == [rid(1), rid(2)]
 
 
 def test_a_resume_skips_exactly_what_the_checkpoint_covers(zoho_api: responses.RequestsMock) -> None:
