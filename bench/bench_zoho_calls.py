@@ -68,7 +68,9 @@ class Bench:
         self.box = ZohoSandbox(accounts=accounts, seed=7, tls_dir=folder / "tls").start()
         self.seed_s = time.perf_counter() - started
         self.store = Store.open(f"sqlite:///{folder / 'bench.db'}")
-        self.config = AppConfig.model_validate({"store": {"url": "sqlite://"}, "sources": {SOURCE: source_table(self.box)}})
+        self.config = AppConfig.model_validate(
+            {"store": {"url": "sqlite://"}, "sources": {SOURCE: source_table(self.box)}}
+        )
 
     def setup_fields(self) -> None:
         """`crm-credit setup-fields`: the credit fields, created through the connector."""

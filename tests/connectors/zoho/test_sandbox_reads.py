@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from connectors.base import Window
+from connectors.base import Cursor, Window
 from connectors.mapping import RecordMapper
 from sandbox.zoho import ZohoSandbox
 from tests.connectors.zoho.builders import real_now, sandbox_kit
@@ -119,3 +119,18 @@ def test_credits_spent_match_what_the_sandbox_billed(fresh: ZohoSandbox) -> None
     list(k.connector.pull_changed("invoice", _everything()))
     list(k.connector.pull_deleted("invoice", Window(real_now() - FAR, real_now())))
     assert k.connector.client.meter.spent == fresh.credits_used - before > 0
+
+
+def test_a_resume_inside_a_second_shared_across_pages_skips_exactly_the_stored_rows() -> None:
+    start = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+    with ZohoSandbox(accounts=400, seed=3, start_time=start) as box:  # a stopped clock: one busy second
+        for account in box.ids("Accounts")[:300]:
+            box.update_record("Accounts", account, {"Employees": 12})
+        k = sandbox_kit(box)
+        end = start + timedelta(seconds=1)
+        full = list(k.connector.pull_changed("account", Window(None, end)))
+        busy = [r for r in full if r.stamp == start]
+        assert len(busy) == 300 and [r.crm_id for r in busy] == sorted(r.crm_id for r in busy)
+        stop = busy[150]
+        resumed = list(k.connector.pull_changed("account", Window(None, end, Cursor(stop.stamp, stop.crm_id))))
+        assert [r.crm_id for r in resumed] == [r.crm_id for r in busy[151:]]
