@@ -152,7 +152,9 @@ class _Parser:
         self.expect("SELECT")
         items = self.select_list()
         self.expect("FROM")
-        token = self.object_name()
+        token = self.next()
+        if token.kind == "keyword" and token.text in ("ORDER", "GROUP") and self.tok.text.upper() != "BY":
+            token = Token("ident", self.text[token.pos : token.pos + len(token.text)], token.pos)  # `FROM Order`
         if token.kind != "ident" or "." in token.text:
             raise self.unexpected(token)
         query = Query(self.text, items, token.text, token.pos)
@@ -177,15 +179,6 @@ class _Parser:
         if self.tok.kind != "eof":
             raise self.unexpected()
         return query
-
-    def object_name(self) -> Token:
-        """The token after FROM. `Order` and `Group` are standard objects as well as keywords:
-        Salesforce reads them as the object unless BY follows (`SELECT Id FROM Order ORDER BY Id`)."""
-        token = self.next()
-        following = self.tok
-        if token.kind == "keyword" and token.text in ("ORDER", "GROUP") and following.text != "BY":
-            return Token("ident", self.text[token.pos : token.pos + len(token.text)], token.pos)
-        return token
 
     def select_list(self) -> list[FieldPath | Aggregate]:
         items = [self.select_item()]
