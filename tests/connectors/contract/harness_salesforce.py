@@ -11,7 +11,12 @@ from connectors.writeback_specs import specs_for
 from sandbox.faults import Fault
 from sandbox.salesforce import SalesforceSandbox
 
-OBJECTS: dict[ObjectKind, str] = {"account": "Account", "invoice": "Invoice__c", "order": "Order", "payment": "Payment__c"}
+OBJECTS: dict[ObjectKind, str] = {
+    "account": "Account",
+    "invoice": "Invoice__c",
+    "order": "Order",
+    "payment": "Payment__c",
+}
 BUDGET_SHARE = 0.5
 BUDGET_LIMIT = 10_000
 WRITEBACK = {
@@ -166,7 +171,9 @@ class SalesforceHarness:
 
     def fail_next_calls(self, status: int, times: int) -> None:
         """Answer the next data API calls with 429 / 503."""
-        self.box.faults.add(Fault(status, times=times, path="/services/data/", retry_after=1 if status == 429 else None))
+        self.box.faults.add(
+            Fault(status, times=times, path="/services/data/", retry_after=1 if status == 429 else None)
+        )
 
     def reject_next_write(self, account_id: str, message: str) -> None:
         """A validation failure for the next write of this account."""
