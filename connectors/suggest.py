@@ -147,11 +147,14 @@ def pick_object(
     return best
 
 
+# Zoho's native picklists: invoices Created/Approved/Delivered/Cancelled, sales orders the same (a
+# delivered order has been invoiced in Zoho's flow) [zoho.md §3].
 _STATUS_WORDS = {
-    "invoice": {"open": ("open", "posted", "unpaid", "sent", "overdue", "partially"), "paid": ("paid",),
-                "void": ("cancel", "void", "draft"), "credit_note": ("credit",)},
-    "order": {"open": ("activated", "open", "draft", "booked"), "invoiced": ("invoiced", "billed", "closed"),
-              "cancelled": ("cancel",)},
+    "invoice": {"open": ("open", "posted", "unpaid", "sent", "overdue", "partially", "created", "approved",
+                         "delivered"),
+                "paid": ("paid",), "void": ("cancel", "void", "draft"), "credit_note": ("credit",)},
+    "order": {"open": ("activated", "open", "draft", "booked", "created", "approved"),
+              "invoiced": ("invoiced", "billed", "closed", "delivered"), "cancelled": ("cancel",)},
 }  # fmt: skip
 
 
@@ -180,5 +183,17 @@ DEFAULT_WRITEBACK: dict[str, dict[str, str]] = {
         "reasons": "Credit_Reasons__c",
         "next_review_on": "Credit_Next_Review__c",
         "summary": "Credit_Summary__c",
+    },
+    # Zoho derives API names from labels ("Credit Limit" -> Credit_Limit); setup-fields reads them back.
+    "zoho": {
+        "credit_limit": "Credit_Limit",
+        "available_credit": "Available_Credit",
+        "score": "Credit_Score",
+        "grade": "Credit_Grade",
+        "status": "Credit_Status",
+        "flags": "Credit_Flags",
+        "reasons": "Credit_Reasons",
+        "next_review_on": "Credit_Next_Review",
+        "summary": "Credit_Summary",
     },
 }

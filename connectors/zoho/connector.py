@@ -148,8 +148,8 @@ class ZohoConnector:
     # ---- metadata --------------------------------------------------------------------------
 
     def describe(self, crm_object: str) -> list[FieldInfo]:
-        """The fields of one Zoho module (fresh from Zoho)."""
-        return list(self.catalog.module(crm_object, refresh=True).fields.values())
+        """The fields of one Zoho module (fetched once per check_mapping or field setup, then kept)."""
+        return list(self.catalog.module(crm_object).fields.values())
 
     def create_fields(self, specs: Iterable[FieldSpec]) -> list[FieldSetup]:
         """Create the missing write-back fields on the write-back module and read back their API names."""

@@ -28,6 +28,13 @@ RENEW_WITHIN = timedelta(days=3)  # a daily renewal may fail twice before a chan
 TOKEN_MAX = 50
 
 
+def notify_url(public_url: str, source: str) -> str:
+    """Where Zoho posts a source's callbacks: `crm-credit serve`'s `/webhooks/zoho/{source}` (DESIGN §5)."""
+    if not public_url.startswith(("https://", "http://")):
+        raise ConfigError("[webhooks].public_url must be the http(s) address where Zoho reaches `crm-credit serve`")
+    return f"{public_url.rstrip('/')}/webhooks/zoho/{source}"
+
+
 class WatchChannels:
     """The channels of one source: open, renew, and tell which are active."""
 

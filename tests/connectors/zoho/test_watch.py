@@ -11,6 +11,7 @@ import responses
 
 from connectors.base import Change, PushChannel
 from connectors.errors import ConfigError, NotificationRejected
+from connectors.zoho.watch import notify_url
 from tests.connectors.zoho.builders import API, T0, Kit, kit, settings
 from tests.connectors.zoho.conftest import grant
 
@@ -143,3 +144,9 @@ def test_affected_values_come_along_made_plain() -> None:
                                                               "Annual_Revenue": 10.5}}]  # fmt: skip
     note = k.connector.parse_notification(_callback(k, channel_id, affected_values=values), {})
     assert note.values == {"4876543200001000007": {"Owner": "4876543100001000001", "Annual_Revenue": 10.5}}
+
+
+def test_the_notify_url_is_zoho_endpoint_of_the_source() -> None:
+    assert notify_url("https://credit.example.com/", "zoho-eu") == "https://credit.example.com/webhooks/zoho/zoho-eu"
+    with pytest.raises(ConfigError, match="public_url"):
+        notify_url("", "zoho")
