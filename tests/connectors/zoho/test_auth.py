@@ -45,12 +45,12 @@ def test_the_token_is_cached_until_shortly_before_it_expires(zoho_api: responses
     grant(zoho_api, "tok-2")
     _fields_ok(zoho_api)
     k = kit()
-    k.connector.describe("Accounts")
+    k.connector.client.fields("Accounts")
     k.clock.advance(3600 - 120)
-    k.connector.describe("Accounts")
+    k.connector.client.fields("Accounts")
     assert k.connector.token_refreshes() == 1
     k.clock.advance(90)  # within the last minute: refreshed first
-    k.connector.describe("Accounts")
+    k.connector.client.fields("Accounts")
     assert k.connector.token_refreshes() == 2
     assert zoho_api.calls[-1].request.headers["Authorization"] == "Zoho-oauthtoken tok-2"
 
@@ -60,9 +60,9 @@ def test_legacy_expires_in_milliseconds_is_read_from_expires_in_sec(zoho_api: re
     grant(zoho_api, "tok-2")
     _fields_ok(zoho_api)
     k = kit()
-    k.connector.describe("Accounts")
+    k.connector.client.fields("Accounts")
     k.clock.advance(3600)
-    k.connector.describe("Accounts")
+    k.connector.client.fields("Accounts")
     assert k.connector.token_refreshes() == 2
 
 
@@ -72,7 +72,7 @@ def test_invalid_token_is_refreshed_once_and_the_call_replayed(zoho_api: respons
     zoho_api.add("GET", FIELDS_URL, json=INVALID_TOKEN, status=401)
     _fields_ok(zoho_api)
     k = kit()
-    assert [f.name for f in k.connector.describe("Accounts")] == ["Account_Name"]
+    assert [f["api_name"] for f in k.connector.client.fields("Accounts")] == ["Account_Name"]
     sent = [c.request.headers.get("Authorization") for c in zoho_api.calls if "/crm/" in c.request.url]
     assert sent == ["Zoho-oauthtoken tok-1", "Zoho-oauthtoken tok-2"]
 

@@ -36,7 +36,7 @@ def test_a_429_for_concurrency_is_retried_then_rate_limited(zoho_api: responses.
     zoho_api.add("GET", FIELDS_URL, json=CONCURRENT, status=429)
     k = kit()
     with pytest.raises(RateLimited) as raised:
-        k.connector.describe("Accounts")
+        k.connector.client.fields("Accounts")
     assert not isinstance(raised.value, QuotaExhausted)
     assert len(k.waits) == 4  # five attempts in all, backing off between them
 
@@ -46,7 +46,7 @@ def test_a_429_then_success_is_just_slower(zoho_api: responses.RequestsMock) -> 
     zoho_api.add("GET", FIELDS_URL, json=CONCURRENT, status=429, headers={"Retry-After": "3"})
     zoho_api.add("GET", FIELDS_URL, json={"fields": []})
     k = kit()
-    assert k.connector.describe("Accounts") == []
+    assert k.connector.client.fields("Accounts") == []
     assert k.waits == [3.0]
 
 
@@ -89,7 +89,7 @@ def test_credits_are_counted_as_zoho_weighs_calls(zoho_api: responses.RequestsMo
                 "status": "success"} for n in range(25)]  # fmt: skip
     zoho_api.add("PUT", f"{API}/crm/v8/Accounts", json={"data": entries})
     k = kit()
-    k.connector.describe("Accounts")
+    k.connector.client.fields("Accounts")
     list(k.connector.pull_deleted("invoice", Window(T0 - timedelta(days=1), T0)))
     k.connector.push([RecordWrite(str(10**18 + n), {"Credit_Score": 70}) for n in range(25)])
     assert [n for _source, n, _at in k.ledger.entries] == [1, 2, 3]
@@ -101,7 +101,7 @@ def test_refused_calls_cost_no_credits(zoho_api: responses.RequestsMock) -> None
     zoho_api.add("GET", FIELDS_URL, json=DAILY, status=429)
     k = kit()
     with pytest.raises(QuotaExhausted):
-        k.connector.describe("Accounts")
+        k.connector.client.fields("Accounts")
     assert k.ledger.entries == []
 
 
@@ -111,9 +111,9 @@ def test_the_budget_stops_before_the_call_that_would_pass_our_share(zoho_api: re
     k = kit(settings(api_daily_limit=1000, api_budget_share=0.1))  # 100 credits for us
     k.ledger.record_calls("zoho", 99, T0 - timedelta(hours=1))
     k.ledger.record_calls("zoho", 500, T0 - timedelta(hours=25))  # outside the rolling 24 h
-    k.connector.describe("Accounts")
+    k.connector.client.fields("Accounts")
     with pytest.raises(BudgetExhausted, match="100 of 100"):
-        k.connector.describe("Accounts")
+        k.connector.client.fields("Accounts")
     assert sum(1 for c in zoho_api.calls if "/crm/" in c.request.url) == 1
 
 
