@@ -61,21 +61,32 @@ def create_fields(
             missing.append((n, spec))
     created_ids: dict[int, str] = {}
     for start in range(0, len(missing), PER_CALL):
-        batch = missing[start : start + PER_CALL]
-        answers = client.create_fields(module, [definition(spec) for _n, spec in batch])
-        for (n, spec), answer in zip(batch, answers + [{}] * (len(batch) - len(answers)), strict=True):
-            raw_details = answer.get("details")
-            details: dict[str, Any] = raw_details if isinstance(raw_details, dict) else {}
-            if answer.get("status") == "success" and details.get("id"):
-                created_ids[n] = str(details["id"])
-            else:
-                reason = f"{answer.get('code') or 'NO_ANSWER'}: {answer.get('message') or 'Zoho did not create it'}"
-                results[n] = FieldSetup(spec.decision_key, spec.name, "manual", f"create it by hand ({reason})")
+        _create_batch(client, module, missing[start : start + PER_CALL], created_ids, results)
     if created_ids:
-        raw = {str(f.get("id")): str(f.get("api_name")) for f in client.fields(module)}
+        # The create answer carries ids only: the names Zoho gave come from the metadata.
+        names = {str(f.get("id")): str(f.get("api_name")) for f in client.fields(module)}
         catalog.forget()
         for n, field_id in created_ids.items():
-            spec = specs[n]
-            name = raw.get(field_id, spec.name)
-            results[n] = FieldSetup(spec.decision_key, name, "created", f"Zoho named it {name}")
+            name = names.get(field_id, specs[n].name)
+            results[n] = FieldSetup(specs[n].decision_key, name, "created", f"Zoho named it {name}")
     return [results[n] for n in range(len(specs))]
+
+
+def _create_batch(
+    client: ZohoClient,
+    module: str,
+    batch: Sequence[tuple[int, FieldSpec]],
+    created_ids: dict[int, str],
+    results: dict[int, FieldSetup],
+) -> None:
+    """One create call of up to five fields: ids of the created, a `manual` outcome for the refused."""
+    answers = client.create_fields(module, [definition(spec) for _n, spec in batch])
+    for k, (n, spec) in enumerate(batch):
+        answer = answers[k] if k < len(answers) else {}
+        raw_details = answer.get("details")
+        details: dict[str, Any] = raw_details if isinstance(raw_details, dict) else {}
+        if answer.get("status") == "success" and details.get("id"):
+            created_ids[n] = str(details["id"])
+        else:
+            reason = f"{answer.get('code') or 'NO_ANSWER'}: {answer.get('message') or 'Zoho did not create it'}"
+            results[n] = FieldSetup(spec.decision_key, spec.name, "manual", f"create it by hand ({reason})")
