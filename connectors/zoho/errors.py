@@ -77,7 +77,7 @@ def raise_for_answer(response: requests.Response, what: str) -> None:
     if status == 429:
         retry_after = _retry_after(response)
         if any(word in message.lower() for word in _DAILY_WORDS):
-            raise QuotaExhausted(f"{where}: the org's daily API credits are used up ({code})")
+            raise QuotaExhausted(f"{where}: the org's daily API credit budget is used up ({code})")
         raise RateLimited(f"{where}: too many concurrent calls ({code}: {message})", retry_after)
     if status >= 500:
         raise TransientError(f"{where}: Zoho answered {status} ({code})")

@@ -27,7 +27,7 @@ def _error(code: str, message: str = "nope") -> dict[str, object]:
 def test_a_429_for_the_days_credits_is_a_quota_stop(zoho_api: responses.RequestsMock) -> None:
     grant(zoho_api)
     zoho_api.add("GET", FIELDS_URL, json=DAILY, status=429)
-    with pytest.raises(QuotaExhausted, match="daily API credits"):
+    with pytest.raises(QuotaExhausted, match="daily API credit budget"):
         kit().connector.describe("Accounts")
 
 
