@@ -94,8 +94,11 @@ class WatchChannels:
     def _send(self, method: str, channel_id: str, notify_url: str) -> PushChannel:
         token = self._token()
         expiry = self.clock() + LIFETIME
+        # Every mapped module is watched itself, so "related action" echoes (an invoice edit shown as
+        # an edit of its account) would only double the worker's fetches.
         entry = {"channel_id": int(channel_id), "events": self.events(), "notify_url": notify_url,
-                 "channel_expiry": format_datetime(expiry), "token": token}  # fmt: skip
+                 "channel_expiry": format_datetime(expiry), "token": token,
+                 "notify_on_related_action": False}  # fmt: skip
         results = self.client.watch(method, [entry])
         result = results[0] if results else {}
         if result.get("status") != "success":

@@ -46,6 +46,7 @@ def test_enable_asks_for_every_mapped_module_with_our_token_under_a_week(zoho_ap
     (entry,) = json.loads(zoho_api.calls[-1].request.body)["watch"]
     assert entry["events"] == ["Accounts.all", "Invoices.all", "Sales_Orders.all"]
     assert entry["token"] == "channel-token-7" and entry["notify_url"] == HOOK
+    assert entry["notify_on_related_action"] is False
     assert isinstance(entry["channel_id"], int) and str(entry["channel_id"]) == channel.channel_id
     assert entry["channel_expiry"] == "2026-12-05T11:00:00+00:00"  # 7 days less an hour: never Zoho's 1 h fallback
     assert channel.expires_at == T0 + timedelta(days=7, hours=-1)  # as Zoho granted it
