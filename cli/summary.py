@@ -40,20 +40,32 @@ def status_table(report: PortfolioReport) -> Table:
     return table
 
 
-def top_table(report: PortfolioReport, n: int = 10) -> Table:
-    """The largest exposures with limit, available credit, grade, status and flags."""
-    table = Table(title=f"Top {n} exposures", title_justify="left")
-    table.add_column("account", no_wrap=True, overflow="ellipsis", max_width=28)
+def _short(value: Decimal) -> str:
+    for size, suffix in ((Decimal(10**9), "bn"), (Decimal(10**6), "m"), (Decimal(10**3), "k")):
+        if abs(value) >= size:
+            return f"{value / size:.1f}{suffix}"
+    return f"{value:,.0f}"
+
+
+def top_table(report: PortfolioReport, n: int = 10, width: int = 80) -> Table:
+    """The largest exposures with limit, available credit, grade and status (and flags when there is room)."""
+    currencies = {e.currency for e in report.top[:n]}
+    unit = f" ({currencies.pop()})" if len(currencies) == 1 else ""
+    table = Table(title=f"Top {n} exposures{unit}", title_justify="left")
+    table.add_column("account", no_wrap=True, overflow="ellipsis", max_width=30)
     for name in ("exposure", "limit", "available"):
         table.add_column(name, justify="right", no_wrap=True)
-    for name in ("cur", "grade", "status"):
-        table.add_column(name, no_wrap=True)
-    table.add_column("flags", overflow="fold")
+    table.add_column("grade", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    wide = width >= 110
+    if wide:
+        table.add_column("flags")
     for e in report.top[:n]:
-        table.add_row(
-            e.name, _money(e.exposure), _money(e.credit_limit), _money(e.available_credit), e.currency, e.grade,
-            f"[{STATUS_STYLE.get(e.status, '')}]{e.status}[/]", ", ".join(e.flags),
-        )  # fmt: skip
+        money = [_short(e.exposure), _short(e.credit_limit), _short(e.available_credit)]
+        if not unit:
+            money = [f"{m} {e.currency}" for m in money]
+        row = [e.name, *money, e.grade, f"[{STATUS_STYLE.get(e.status, '')}]{e.status}[/]"]
+        table.add_row(*row, *([", ".join(e.flags)] if wide else []))
     return table
 
 
@@ -61,7 +73,7 @@ def print_summary(out: Console, report: PortfolioReport) -> None:
     """The whole summary."""
     out.print(grade_table(report))
     out.print(status_table(report))
-    out.print(top_table(report))
+    out.print(top_table(report, width=out.width))
     rc = report.receivables
     if rc is not None:
         cei = f"{rc.cei} %" if rc.cei is not None else "–"
