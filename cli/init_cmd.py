@@ -25,7 +25,9 @@ DEFAULTS: dict[str, tuple[str, str, str]] = {
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def starter_config(kind: str, source: str, url: str | None = None, ca_bundle: str | None = None) -> str:
+def starter_config(
+    kind: str, source: str, url: str | None = None, ca_bundle: str | None = None, login_url: str | None = None
+) -> str:
     """The starter config text for one source of `kind` (comments kept, placeholders filled)."""
     if kind not in DEFAULTS:
         raise ConfigError(f"init knows kinds {', '.join(DEFAULTS)}, not {kind!r}")
@@ -38,7 +40,7 @@ def starter_config(kind: str, source: str, url: str | None = None, ca_bundle: st
     ca_line = ca_line or '# ca_bundle = "corp-ca.pem"               # trust this CA too (a TLS-inspecting proxy)\n'
     replacements = {
         "__SOURCE__": source,
-        "__LOGIN_URL__": default_login if kind == "zoho" and url == default_url else (default_login or url),
+        "__LOGIN_URL__": (login_url or default_login or url).rstrip("/"),
         "__URL__": url,
         "__CA_BUNDLE__\n": ca_line,
     }
@@ -62,23 +64,30 @@ def init_command(
     kind: Annotated[str, typer.Option("--kind", help="CRM of the first source: salesforce or zoho.")] = "salesforce",
     source: Annotated[str | None, typer.Option("--source", help="Source name (default: sf / zoho).")] = None,
     url: Annotated[str | None, typer.Option("--url", help="Salesforce My Domain URL, or Zoho API domain.")] = None,
+    login_url: Annotated[
+        str | None, typer.Option("--login-url", help="Salesforce login host, or Zoho accounts server.")
+    ] = None,
     ca_bundle: Annotated[str | None, typer.Option("--ca-bundle", help="Extra CA to trust (TLS proxies).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
 ) -> None:
     """Write a commented starter crm-credit.toml and credit-policy.toml (no secrets in either)."""
     config_path = state.config_path()
     policy_path = config_path.parent / POLICY_FILE
-    text = starter_config(kind, source or DEFAULTS.get(kind, ("",))[0], url, ca_bundle)
-    for path in (config_path, policy_path):
-        if path.exists() and not force:
-            raise ConfigError(f"{path} exists; pass --force to overwrite it")
+    text = starter_config(kind, source or DEFAULTS.get(kind, ("",))[0], url, ca_bundle, login_url)
+    if config_path.exists() and not force:
+        raise ConfigError(f"{config_path} exists; pass --force to overwrite it")
     config_path.parent.mkdir(parents=True, exist_ok=True)
     config_path.write_text(text, encoding="utf-8")
-    policy_path.write_text(default_policy_text(), encoding="utf-8")
+    # One policy per company: a second config in the same folder shares the existing one.
+    keep_policy = policy_path.exists() and not force
+    if not keep_policy:
+        policy_path.write_text(default_policy_text(), encoding="utf-8")
     names = environment_names(text)
     if state.json:
-        emit_json({"config": str(config_path), "policy": str(policy_path), "environment": names})
+        emit_json({"config": str(config_path), "policy": str(policy_path), "policy_kept": keep_policy,
+                   "environment": names})  # fmt: skip
         return
     out = console()
-    out.print(f"wrote {config_path} and {policy_path}", markup=False)
+    policy_note = f"kept the existing {policy_path}" if keep_policy else f"wrote {policy_path}"
+    out.print(f"wrote {config_path}; {policy_note}", markup=False)
     out.print(f"set {', '.join(names)} in the environment, then run `crm-credit check`", markup=False)

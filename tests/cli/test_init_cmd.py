@@ -38,11 +38,16 @@ def test_init_writes_a_commented_config_without_secrets_and_the_policy(tmp_path:
     assert load_policy(loaded.policy.path()).base_currency == "USD"
 
 
-def test_init_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+def test_init_refuses_to_overwrite_a_config_without_force_and_keeps_the_policy(tmp_path: Path) -> None:
     config = tmp_path / "crm-credit.toml"
     assert _cli("--config", str(config), "init")[0] == EXIT_OK
     code, output = _cli("--config", str(config), "init")
     assert code == EXIT_USAGE and "--force" in output
+    policy = tmp_path / "credit-policy.toml"
+    policy.write_text(default_policy_text().replace('version = "2026.1"', 'version = "ours"'))
+    code, output = _cli("--config", str(tmp_path / "zoho.toml"), "init", "--kind", "zoho")
+    assert code == EXIT_OK and "kept the existing" in output
+    assert 'version = "ours"' in policy.read_text()
     assert _cli("--config", str(config), "init", "--force", "--kind", "zoho")[0] == EXIT_OK
     assert tomllib.loads(config.read_text())["sources"]["zoho"]["kind"] == "zoho"
 
