@@ -59,10 +59,14 @@ def _live_invoices(conn: Connection) -> Iterator[Invoice]:
 
 
 def _open_at(invoice: Invoice, day: date) -> bool:
-    """Whether the invoice was issued before `day` and not yet paid on it."""
+    """Whether the invoice was issued before `day` and not yet paid on it.
+
+    A paid invoice whose payment date is not mapped is taken as paid on its due date.
+    """
     if invoice.issued_on >= day or invoice.status in ("void", "credit_note"):
         return False
-    return invoice.paid_on is None or invoice.paid_on >= day
+    paid_on = invoice.paid_on or (invoice.due_on if invoice.status == "paid" else None)
+    return paid_on is None or paid_on >= day
 
 
 def measure_receivables(conn: Connection, base_currency: str, rates: Mapping[str, Decimal], as_of: date) -> Receivables:
