@@ -89,19 +89,27 @@ def parse_lines(text: str, what: str) -> dict[str, Any]:
         raise ConfigError(f"{what}: not valid TOML: {error}") from None
 
 
-def _update(container: Any, new: dict[str, Any]) -> None:
-    """Make `container` hold exactly `new`, touching only the keys that differ."""
-    for key in [k for k in container if k not in new]:
-        del container[key]
+def _update(table: Any, name: str, new: dict[str, Any]) -> None:
+    """Make `table[name]` hold exactly `new`, touching only the keys that differ.
+
+    The sub-table is looked up again for every change: tomlkit rebuilds its view of dotted keys
+    (`fields.due_on = …`) after each edit, so a view held across edits goes stale.
+    """
+    for key in [k for k in table[name] if k not in new]:
+        del table[name][key]
+        if name not in table:
+            break
     for key, value in new.items():
-        if key in container and _plain(container[key]) == value:
+        if name not in table:
+            table[name] = tomlkit.inline_table()
+        if key in table[name] and _plain(table[name][key]) == value:
             continue
         if isinstance(value, dict):
             inline = tomlkit.inline_table()
             inline.update(value)
-            container[key] = inline
+            table[name][key] = inline
         else:
-            container[key] = value
+            table[name][key] = value
 
 
 def edited_text(path: Path, source: str, section: str, crm_object: str, fields: dict[str, Any],
@@ -118,8 +126,8 @@ def edited_text(path: Path, source: str, section: str, crm_object: str, fields: 
             if not new:
                 continue
             table[name] = tomlkit.inline_table()
-        _update(table[name], new)
-        if not new and not isinstance(table[name], Table):
+        _update(table, name, new)
+        if not new and name in table and not isinstance(table[name], Table):
             del table[name]
     return tomlkit.dumps(doc)
 
