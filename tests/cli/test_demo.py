@@ -1,0 +1,41 @@
+"""`crm-credit demo` on a small portfolio: every step runs, the report is written, the exit code is 0."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.app import EXIT_OK, app
+from cli.demo_run import receiver_available
+from cli.main import run  # noqa: F401  registers every command
+
+
+def test_the_demo_runs_the_whole_cycle_and_writes_the_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["--json", "demo", "--accounts", "60"])
+    assert result.exit_code == EXIT_OK, result.output
+    summary = json.loads(result.stdout)
+    assert summary["problems"] == []
+    assert summary["sources"]["salesforce"]["records"]["account"] == 60
+    expected = 60 + sum(1 for s in summary["sources"].values() if s["kind"] == "zoho") * 15
+    assert summary["portfolio"]["evaluated"] == expected
+    assert summary["sync"]["written"] == expected  # every account's credit fields went onto its CRM record
+    page = (tmp_path / "crm-credit-report.html").read_text()
+    assert page.count("<svg") >= 5
+    assert not Path(summary["folder"]).exists()  # the temporary config, store and certificates are gone
+    if receiver_available():
+        change = summary["change"]
+        assert change["changed"], change
+        assert change["before"] != change["after"]
+
+
+def test_the_demo_human_output_names_each_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["demo", "--accounts", "30", "--report", "portfolio.html"])
+    assert result.exit_code == EXIT_OK, result.output
+    for step in ("started a Salesforce sandbox", "setup-fields salesforce", "full sync:", "Accounts by grade",
+                 "Top 10 exposures", "wrote portfolio.html", "demo finished in"):  # fmt: skip
+        assert step in result.output
