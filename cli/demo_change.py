@@ -147,4 +147,7 @@ def change_table(choice: Choice, before: dict[str, Any], after: dict[str, Any], 
 def _shown(value: Any) -> str:
     if isinstance(value, Decimal | float):
         return f"{Decimal(str(value)):,.0f}"
+    if isinstance(value, str) and "\n" in value:
+        # The reasons field: the lines that move the score (neutral "no data" lines are left out here).
+        return "\n".join(line for line in value.splitlines() if not line.endswith("(0)"))
     return "" if value is None else str(value)
