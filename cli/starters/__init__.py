@@ -1,0 +1,1 @@
+"""Starter configs `crm-credit init` writes, one per CRM kind (package data)."""
