@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from credit_core import parallel
 from credit_core.behaviour import Behaviour
 from credit_core.engine import converter, decide, instant, measure
 from credit_core.errors import CreditCoreError, MissingRateError, RecordError
@@ -22,6 +24,7 @@ from credit_core.policy import Policy
 
 Key = tuple[str, str]
 Rejected = list[tuple[Any, CreditCoreError]]
+Measured = tuple[Converter, Behaviour, Decimal]
 R = TypeVar("R", Invoice, Order, Payment)
 
 
@@ -102,6 +105,64 @@ def _reject_records_of(key: Key, groups: tuple[dict[Key, list[Any]], ...], why: 
             _reject(rejected, record, RecordError(kind, record.source, record.crm_id, "account_crm_id", key[1], reason))
 
 
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One evaluation run's inputs, grouped by account."""
+
+    policy: Policy
+    moment: tuple[date, datetime]
+    rates: dict[str, Decimal]
+    accounts: dict[Key, Account]
+    invoices_of: dict[Key, list[Invoice]]
+    orders_of: dict[Key, list[Order]]
+    payments_of: dict[Key, list[Payment]]
+    previous: Mapping[Key, Decision]
+
+
+def _measure_all(batch: Batch, keys: Iterable[Key], rejected: Rejected | None) -> dict[Key, Measured]:
+    measured: dict[Key, Measured] = {}
+    converters: dict[str | None, Converter] = {}  # one per account currency: they cache their factors
+    policy, day = batch.policy, batch.moment[0]
+    records = (batch.invoices_of, batch.orders_of, batch.payments_of)
+    for key in keys:
+        account = batch.accounts[key]
+        try:
+            fx = converters.get(account.currency) or converters.setdefault(
+                account.currency, converter(account, policy, batch.rates)
+            )
+        except MissingRateError as error:
+            _reject(rejected, account, error)
+            _reject_records_of(key, records, str(error), rejected)
+            continue
+        invoices = batch.invoices_of.get(key, [])
+        orders = batch.orders_of.get(key, [])
+        payments = batch.payments_of.get(key, [])
+        try:
+            measured[key] = (fx, *measure(account, invoices, orders, payments, policy, day, fx))
+        except MissingRateError:
+            if rejected is None:
+                raise
+            invoices = _drop_unconvertible(invoices, fx, rejected)
+            orders = _drop_unconvertible(orders, fx, rejected)
+            payments = _drop_unconvertible(payments, fx, rejected)
+            measured[key] = (fx, *measure(account, invoices, orders, payments, policy, day, fx))
+    return measured
+
+
+def decide_keys(batch: Batch, keys: Iterable[Key], rejected: Rejected | None) -> dict[Key, Decision]:
+    """Decisions for `keys`, which must hold whole groups (a group's exposure is summed here)."""
+    measured = _measure_all(batch, keys, rejected)
+    roots = group_roots({key: batch.accounts[key] for key in measured})
+    group_totals: dict[Key, Decimal] = defaultdict(Decimal)
+    for key, (fx, _, exposure) in measured.items():
+        group_totals[roots[key]] += fx.target_to_base(exposure)
+    policy, moment, earlier = batch.policy, batch.moment, batch.previous
+    return {
+        key: decide(batch.accounts[key], b, exposure, group_totals[roots[key]], policy, moment, fx, earlier.get(key))
+        for key, (fx, b, exposure) in measured.items()
+    }
+
+
 def evaluate(
     accounts: Iterable[Account],
     invoices: Iterable[Invoice],
@@ -113,41 +174,24 @@ def evaluate(
     payments: Iterable[Payment] = (),
     *,
     rejected: Rejected | None = None,
+    workers: int = 1,
 ) -> dict[Key, Decision]:
-    """Decisions for every account keyed by (source, crm_id); `rejected=[]` collects bad records instead of raising."""
-    moment = instant(as_of)
-    rates = parse_rates(fx_rates)
+    """Decisions for every account keyed by (source, crm_id).
+
+    `rejected=[]` collects bad records as (record, error) instead of raising. `workers > 1` forks that
+    many processes for big portfolios (see credit_core.parallel); the decisions are the same.
+    """
     by_key = _index_accounts(accounts, rejected)
-    invoices_of = _group_by_account(invoices, "invoice", by_key, rejected)
-    orders_of = _group_by_account(orders, "order", by_key, rejected)
-    payments_of = _group_by_account(payments, "payment", by_key, rejected)
-    measured: dict[Key, tuple[Converter, Behaviour, Decimal]] = {}
-    converters: dict[str | None, Converter] = {}  # one per account currency: they cache their factors
-    for key, account in by_key.items():
-        try:
-            fx = converters.get(account.currency) or converters.setdefault(
-                account.currency, converter(account, policy, rates)
-            )
-        except MissingRateError as error:
-            _reject(rejected, account, error)
-            _reject_records_of(key, (invoices_of, orders_of, payments_of), str(error), rejected)
-            continue
-        mine = (invoices_of.get(key, []), orders_of.get(key, []), payments_of.get(key, []))
-        try:
-            measured[key] = (fx, *measure(account, mine[0], mine[1], mine[2], policy, moment[0], fx))
-        except MissingRateError:
-            if rejected is None:
-                raise
-            invoices_ok = _drop_unconvertible(mine[0], fx, rejected)
-            orders_ok = _drop_unconvertible(mine[1], fx, rejected)
-            payments_ok = _drop_unconvertible(mine[2], fx, rejected)
-            measured[key] = (fx, *measure(account, invoices_ok, orders_ok, payments_ok, policy, moment[0], fx))
-    group_totals: dict[Key, Decimal] = defaultdict(Decimal)
-    roots = group_roots({key: by_key[key] for key in measured})
-    for key, (fx, _, exposure) in measured.items():
-        group_totals[roots[key]] += fx.target_to_base(exposure)
-    earlier = previous or {}
-    return {
-        key: decide(by_key[key], behaviour, exposure, group_totals[roots[key]], policy, moment, fx, earlier.get(key))
-        for key, (fx, behaviour, exposure) in measured.items()
-    }
+    batch = Batch(
+        policy=policy,
+        moment=instant(as_of),
+        rates=parse_rates(fx_rates),
+        accounts=by_key,
+        invoices_of=_group_by_account(invoices, "invoice", by_key, rejected),
+        orders_of=_group_by_account(orders, "order", by_key, rejected),
+        payments_of=_group_by_account(payments, "payment", by_key, rejected),
+        previous=previous or {},
+    )
+    if workers > 1 and parallel.worthwhile(len(by_key)):
+        return parallel.decide_in_parallel(batch, group_roots(by_key), workers, rejected, decide_keys)
+    return decide_keys(batch, by_key, rejected)

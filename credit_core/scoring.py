@@ -132,5 +132,6 @@ def score(values: dict[str, Any], account: Account, behaviour: Behaviour, policy
     for factor, parts in missing.items():
         items.append((0, _MISSING_CODES[factor], words.missing_text(factor, tuple(parts), factor not in with_data)))
     items.sort()
-    reason = words.reason
-    return Scored(final, policy.grade_of(final), tuple([reason(c, t, i) for i, c, t in items]), frozenset(with_data))
+    shared, reason = words.SHARED, words.reason
+    reasons = tuple([shared.get(item) or reason(item[1], item[2], item[0]) for item in items])
+    return Scored(final, policy.grade_of(final), reasons, frozenset(with_data))
