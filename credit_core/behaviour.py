@@ -19,7 +19,9 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 _EARLIEST, _LATEST = PAYDEX_KEY[0][0], PAYDEX_KEY[-1][0]
 # PAYDEX index per whole day beyond terms, precomputed from metrics.paydex_from_days.
-_PAYDEX_BY_DAY = tuple(paydex_from_days(day) for day in range(_EARLIEST, _LATEST + 1))
+# As Decimals: Decimal x Decimal is cheaper than Decimal x int, and this runs per paid invoice.
+_PAYDEX_BY_DAY = tuple(Decimal(paydex_from_days(day)) for day in range(_EARLIEST, _LATEST + 1))
+_BEST, _WORST = _PAYDEX_BY_DAY[0], _PAYDEX_BY_DAY[-1]
 
 
 @dataclass(slots=True)
@@ -45,11 +47,11 @@ class Behaviour:
     paydex: int | None = None  # metrics.paydex of the experiences, computed incrementally
 
 
-def _paydex_index(days: int) -> int:
+def _paydex_index(days: int) -> Decimal:
     if days <= _EARLIEST:
-        return 100
+        return _BEST
     if days >= _LATEST:
-        return 1
+        return _WORST
     return _PAYDEX_BY_DAY[days - _EARLIEST]
 
 
@@ -100,7 +102,10 @@ def summarise(
                     worst_late = max(worst_late, days)
                 if amount > ZERO:
                     experience_amount += amount
-                    experience_weighted += amount * _paydex_index(days)
+                    index = (
+                        _BEST if days <= _EARLIEST else _WORST if days >= _LATEST else _PAYDEX_BY_DAY[days - _EARLIEST]
+                    )
+                    experience_weighted += amount * index
     out.invoice_count, out.sales, out.paid_count, out.late_count = count, sales, paid_count, late_count
     out.worst_late_days = worst_late
     out.experience_amount += experience_amount
