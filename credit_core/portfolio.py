@@ -14,7 +14,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from credit_core import parallel
 from credit_core.behaviour import Behaviour
 from credit_core.engine import converter, decide, instant, measure
 from credit_core.errors import CreditCoreError, MissingRateError, RecordError
@@ -174,12 +173,10 @@ def evaluate(
     payments: Iterable[Payment] = (),
     *,
     rejected: Rejected | None = None,
-    workers: int = 1,
 ) -> dict[Key, Decision]:
     """Decisions for every account keyed by (source, crm_id).
 
-    `rejected=[]` collects bad records as (record, error) instead of raising. `workers > 1` forks that
-    many processes for big portfolios (see credit_core.parallel); the decisions are the same.
+    `rejected=[]` collects bad records as (record, error) instead of raising, and evaluates the rest.
     """
     by_key = _index_accounts(accounts, rejected)
     batch = Batch(
@@ -192,6 +189,4 @@ def evaluate(
         payments_of=_group_by_account(payments, "payment", by_key, rejected),
         previous=previous or {},
     )
-    if workers > 1 and parallel.worthwhile(len(by_key)):
-        return parallel.decide_in_parallel(batch, group_roots(by_key), workers, rejected, decide_keys)
     return decide_keys(batch, by_key, rejected)

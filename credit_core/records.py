@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import fields
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -149,6 +150,39 @@ _new_invoice = _fast_invoice_constructor()
 _INVOICE_STATUS_SET = frozenset(INVOICE_STATUSES)
 
 
+def _parse_invoice_fast(values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """The common shapes only (text, numeric strings or Decimals, ISO dates); None sends the rest the long way.
+
+    A full sync maps a million invoices, nearly all in these shapes; anything unusual or wrong is parsed
+    again by `_parse_invoice`, which names the field and the reason.
+    """
+    get = values.get
+    account_crm_id, currency, status, number = get("account_crm_id"), get("currency"), get("status"), get("number")
+    if type(account_crm_id) is not str or not account_crm_id or type(currency) is not str or currency not in ISO_4217:
+        return None
+    if status is not None and (type(status) is not str or status not in _INVOICE_STATUS_SET):
+        return None
+    if number is not None and type(number) is not str:
+        return None
+    amount, balance = get("amount"), get("balance")
+    issued_on, due_on, paid_on = get("issued_on"), get("due_on"), get("paid_on")
+    try:
+        amount = Decimal(amount) if type(amount) is str else amount
+        balance = Decimal(balance) if type(balance) is str else balance
+        issued_on = date.fromisoformat(issued_on) if type(issued_on) is str else issued_on
+        due_on = date.fromisoformat(due_on) if type(due_on) is str else due_on
+        paid_on = date.fromisoformat(paid_on) if type(paid_on) is str else paid_on
+    except (ArithmeticError, ValueError):
+        return None
+    if type(amount) is not Decimal or not amount.is_finite() or type(issued_on) is not date or type(due_on) is not date:
+        return None
+    if (balance is not None and (type(balance) is not Decimal or not balance.is_finite())) or (
+        paid_on is not None and type(paid_on) is not date
+    ):
+        return None
+    return account_crm_id, amount, balance, currency, issued_on, due_on, paid_on, status, number or None
+
+
 def _parse_invoice(source: str, crm_id: str, values: Mapping[str, Any]) -> tuple[Any, ...]:
     get = values.get
     field = "account_crm_id"
@@ -160,7 +194,7 @@ def _parse_invoice(source: str, crm_id: str, values: Mapping[str, Any]) -> tuple
         balance = v.money(get(field))
         field = "currency"
         currency = get(field)
-        if currency not in ISO_4217:
+        if type(currency) is not str or currency not in ISO_4217:
             currency = v.currency(currency)
         field = "issued_on"
         issued_on = v.day(get(field))
@@ -170,7 +204,7 @@ def _parse_invoice(source: str, crm_id: str, values: Mapping[str, Any]) -> tuple
         paid_on = v.day(get(field))
         field = "status"
         status = get(field)
-        if status not in _INVOICE_STATUS_SET:
+        if type(status) is not str or status not in _INVOICE_STATUS_SET:
             status = v.choice(status, INVOICE_STATUSES)
         field = "number"
         number = v.text(get(field))
@@ -195,9 +229,8 @@ def build_invoice(source: str, crm_id: str, values: Mapping[str, Any]) -> Invoic
         _check_identity("invoice", source, crm_id, values)
     if not values.keys() <= INVOICE_KEYS:
         _check_keys("invoice", source, crm_id, values, INVOICE_KEYS)
-    account_crm_id, amount, balance, currency, issued_on, due_on, paid_on, status, number = _parse_invoice(
-        source, crm_id, values
-    )
+    parsed = _parse_invoice_fast(values) or _parse_invoice(source, crm_id, values)
+    account_crm_id, amount, balance, currency, issued_on, due_on, paid_on, status, number = parsed
     if status is None:
         # Unmapped status: a recorded payment date or a zero balance means paid.
         status = "paid" if paid_on is not None or (balance == ZERO and amount > ZERO) else "open"

@@ -120,34 +120,3 @@ def test_skip_and_report_collects_bad_records_and_evaluates_the_rest() -> None:
 def test_without_skip_and_report_a_missing_rate_raises() -> None:
     with pytest.raises(MissingRateError, match="'EUR'"):
         evaluate([solid_account("E", currency="EUR")], [], [], POLICY, AS_OF)
-
-
-def _many_accounts(count: int) -> tuple[list, list]:
-    accounts, invoices = [], []
-    for i in range(count):
-        parent = f"acc{i - 1}" if i % 7 else None  # families of seven
-        accounts.append(
-            account(f"acc{i}", parent_crm_id=parent, industry="Retail", annual_revenue=str(10_000 * (i + 1)))
-        )
-        invoices += [
-            open_invoice(f"i{i}-{k}", 10 * k - 5, amount=str(100 + i), account_id=f"acc{i}") for k in range(i % 5)
-        ]
-    return accounts, invoices
-
-
-def test_forked_workers_give_exactly_the_single_process_decisions(monkeypatch: pytest.MonkeyPatch) -> None:
-    from credit_core import parallel
-
-    monkeypatch.setattr(parallel, "MIN_ACCOUNTS", 1)
-    accounts, invoices = _many_accounts(300)
-    accounts.append(solid_account("E", currency="EUR"))
-    invoices.append(owed("nobody", "1"))
-    alone: list = []
-    together: list = []
-    one = evaluate(accounts, invoices, [], POLICY, AS_OF, rejected=alone)
-    three = evaluate(accounts, invoices, [], POLICY, AS_OF, rejected=together, workers=3)
-    assert three == one
-    assert list(three) == list(one)
-    assert sorted(str(error) for _, error in together) == sorted(str(error) for _, error in alone)
-    with pytest.raises(MissingRateError, match="'EUR'"):
-        evaluate(accounts[-150:], [], [], POLICY, AS_OF, workers=2)
