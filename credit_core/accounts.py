@@ -106,9 +106,10 @@ _ACCOUNT_PARSERS = _account_parsers()
 ACCOUNT_KEYS = frozenset(_ACCOUNT_PARSERS)
 
 
-def _parse_given(source: str, crm_id: str, flat: dict[str, Any]) -> dict[str, Any]:
-    # Only the keys a mapping gave: an account mapping names a handful of its 38 canonical fields.
-    parsed: dict[str, Any] = {}
+def _parse_given(source: str, crm_id: str, flat: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """(top-level fields, nested groups) parsed from the keys given; an account mapping names only a few."""
+    top: dict[str, Any] = {}
+    groups: dict[str, dict[str, Any]] = {}
     for name, raw in flat.items():
         try:
             value = _ACCOUNT_PARSERS[name](raw)
@@ -120,8 +121,12 @@ def _parse_given(source: str, crm_id: str, flat: dict[str, Any]) -> dict[str, An
             raise RecordError("account", source, crm_id, name, raw, "negative amount")
         if name in _RANGES and not _RANGES[name][0] <= value <= _RANGES[name][1]:
             raise RecordError("account", source, crm_id, name, raw, "outside {}–{}".format(*_RANGES[name]))
-        parsed[name] = value
-    return parsed
+        group, dot, member = name.partition(".")
+        if dot:
+            groups.setdefault(group, {})[member] = value
+        else:
+            top[name] = value
+    return top, groups
 
 
 def build_account(source: str, crm_id: str, values: Mapping[str, Any]) -> Account:
@@ -129,11 +134,10 @@ def build_account(source: str, crm_id: str, values: Mapping[str, Any]) -> Accoun
     check_identity("account", source, crm_id, values)
     flat = _flatten(source, crm_id, values)
     check_keys("account", source, crm_id, flat, ACCOUNT_KEYS)
-    parsed = _parse_given(source, crm_id, flat)
-    top = {name: parsed[name] for name in _ACCOUNT_FIELDS if name in parsed}
-    financials = _group(parsed, "financials")
-    qualitative = _group(parsed, "qualitative")
-    override = _group(parsed, "limit_override")
+    top, groups = _parse_given(source, crm_id, flat)
+    financials = groups.get("financials")
+    qualitative = groups.get("qualitative")
+    override = groups.get("limit_override")
     if override is not None and "amount" not in override:
         if "currency" in override or "expires_on" in override:
             raise RecordError("account", source, crm_id, "limit_override.amount", None, "override without amount")
@@ -146,9 +150,3 @@ def build_account(source: str, crm_id: str, values: Mapping[str, Any]) -> Accoun
         limit_override=LimitOverride(**override) if override else None,
         **top,
     )
-
-
-def _group(parsed: dict[str, Any], group: str) -> dict[str, Any] | None:
-    prefix = group + "."
-    members = {name[len(prefix) :]: value for name, value in parsed.items() if name.startswith(prefix)}
-    return members or None
