@@ -86,7 +86,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         except CrmCreditError as exc:
             if state.debug:
                 raise
-            err_console.print(f"error: {exc}", markup=False)
+            err_console.print(f"error: {exc}", markup=False, soft_wrap=True)
             raise typer.Exit(EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_PROBLEMS) from None
 
     return wrapper

@@ -61,6 +61,9 @@ class SandboxServer:
     def stop(self) -> None:
         """Stop serving and close the listening socket."""
         self._server.should_exit = True
+        # Without force_exit uvicorn waits for every keep-alive TLS connection a client still holds
+        # to finish its close_notify exchange, which an idle requests.Session never does (~30 s).
+        self._server.force_exit = True
         self._thread.join(timeout=10)
         self._sock.close()
 

@@ -1,0 +1,279 @@
+"""The sync engine: pull every source's objects, evaluate all accounts, push changed write-backs.
+
+`SyncEngine` is also what the webhook worker drives: `fetch_changes` (store records by id and say
+which accounts really changed — our own write's echo does not count) and `recalculate` (evaluate
+those accounts and their parent groups, then push). Every phase is resumable: pulls checkpoint,
+evaluation and outbox planning commit together per chunk, pushes reconcile writes in flight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from connectors.base import OBJECT_KINDS, Connector, ConnectorContext, ObjectKind, SourceSettings
+from connectors.errors import ConfigError, CrmCreditError, QuotaExhausted
+from connectors.registry import make_connector
+from sync.config import AppConfig
+from sync.outbox import Pusher, PushReport
+from sync.pull import ObjectReport, Progress, SourcePull, _ObjectPull, count_waiting, store_fetched
+from sync.reports import EvaluationReport
+from sync.store import Store, state
+from sync.store.records import existing_ids
+from sync.store.usage import StoreTokenCache, StoreUsageLedger
+
+
+def utc_now() -> datetime:
+    """The real clock, aware UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class SourceReport:
+    """One source's part of a run."""
+
+    source: str
+    kind: str
+    run_id: int
+    objects: list[ObjectReport] = field(default_factory=list)
+    mapping_problems: list[str] = field(default_factory=list)
+    outcome: str = "ok"  # ok | problems | budget_stop | failed
+    message: str | None = None
+    push: PushReport | None = None
+    api: dict[str, int | None] | None = None  # the connector's last known API usage
+
+    def details(self) -> dict[str, Any]:
+        """Counts for the run log."""
+        return {
+            "objects": {o.kind: {k: v for k, v in vars(o).items() if k != "changed_accounts"} for o in self.objects},
+            "mapping_problems": self.mapping_problems,
+            "message": self.message,
+            "push": vars(self.push) if self.push else None,
+            "api": self.api,
+        }
+
+
+@dataclass
+class SyncReport:
+    """A whole `sync`: per source, plus the evaluation."""
+
+    sources: dict[str, SourceReport] = field(default_factory=dict)
+    evaluation: EvaluationReport | None = None
+
+    @property
+    def problems(self) -> bool:
+        """Exit 1: this run quarantined records, hit the budget, failed a source or had writes refused."""
+        if self.evaluation is not None and self.evaluation.errors:
+            return True
+        return any(r.outcome != "ok" for r in self.sources.values())
+
+
+class SyncEngine:
+    """Pull, evaluate and push for the sources of one config, on one store."""
+
+    def __init__(
+        self,
+        config: AppConfig,
+        store: Store,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        sleep: Callable[[float], None] | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.sleep = sleep
+        self.progress = progress
+        self._connectors: dict[str, Connector] = {}
+
+    def connector(self, source: str) -> Connector:
+        """The (cached) connector of one source, with the store's usage ledger and token cache."""
+        if source not in self._connectors:
+            settings = self.config.source(source)
+            context = ConnectorContext(
+                source,
+                usage=StoreUsageLedger(self.store.engine),
+                tokens=StoreTokenCache(self.store.engine),
+                clock=self.clock,
+                sleep=self.sleep,
+            )
+            self._connectors[source] = make_connector(source, settings, context)
+        return self._connectors[source]
+
+    def selected(self, sources: Sequence[str] | None) -> list[str]:
+        """The named sources (checked against the config), or all of them."""
+        if not sources:
+            return list(self.config.sources)
+        for name in sources:
+            self.config.source(name)
+        return list(dict.fromkeys(sources))
+
+    # ---- the three phases ----------------------------------------------------------------------
+
+    def sync(self, sources: Sequence[str] | None = None, full: bool = False) -> SyncReport:
+        """`crm-credit sync`: pull (changes or everything), evaluate every account, push what changed."""
+        report = SyncReport()
+        for source in self.selected(sources):
+            report.sources[source] = self.pull_source(source, full)
+        report.evaluation = self.evaluate(trigger="sync")
+        for source_report in report.sources.values():
+            if source_report.outcome in ("ok", "problems"):
+                self._push_into(source_report)
+            self._finish(source_report)
+        return report
+
+    def pull_source(self, source: str, full: bool = False) -> SourceReport:
+        """Pull every mapped object of one source; the run stays open until `_finish`."""
+        settings = self.config.source(source)
+        run_start = self.clock()
+        with self.store.write() as conn:
+            run_id = state.start_run(conn, "sync", source, run_start)
+            waiting = count_waiting(conn, source)
+        report = SourceReport(source, settings.kind, run_id)
+        try:
+            connector = self.connector(source)
+            report.mapping_problems = connector.check_mapping()
+            self._remember_writeback_fields(source, connector, settings)
+            pull = SourcePull(
+                self.store, connector, source, settings, run_id, run_start, self.clock, self.progress, waiting=waiting
+            )
+            for kind in OBJECT_KINDS:
+                if settings.mapping(kind) is not None:
+                    report.objects.append(_ObjectPull(pull, kind, full).run())
+        except QuotaExhausted as exc:
+            report.outcome, report.message = "budget_stop", str(exc)
+        except ConfigError as exc:
+            report.outcome, report.message = "failed", str(exc)
+            self._finish(report)
+            raise
+        except CrmCreditError as exc:
+            report.outcome, report.message = "failed", str(exc)
+        if report.outcome == "ok" and (report.mapping_problems or any(o.quarantined for o in report.objects)):
+            report.outcome = "problems"
+        return report
+
+    def evaluate(self, trigger: str = "sync", accounts: Iterable[tuple[str, str]] | None = None) -> EvaluationReport:
+        """Re-evaluate accounts from the store (all, or these keys and their groups) and plan write-backs."""
+        from sync import evaluation
+
+        now = self.clock()
+        with self.store.write() as conn:
+            run_id = state.start_run(conn, "evaluate", None, now)
+        report = evaluation.Evaluator(self.config, self.store, self.clock, trigger).run(accounts)
+        with self.store.write() as conn:
+            state.finish_run(conn, run_id, "problems" if report.errors else "ok", vars(report), self.clock())
+        return report
+
+    def push(self, sources: Sequence[str] | None = None) -> dict[str, SourceReport]:
+        """`crm-credit push`: send pending write-backs of the named (or all) sources."""
+        reports: dict[str, SourceReport] = {}
+        for source in self.selected(sources):
+            settings = self.config.source(source)
+            with self.store.write() as conn:
+                run_id = state.start_run(conn, "push", source, self.clock())
+            report = SourceReport(source, settings.kind, run_id)
+            self._push_into(report)
+            self._finish(report)
+            reports[source] = report
+        return reports
+
+    def _push_into(self, report: SourceReport) -> None:
+        settings = self.config.source(report.source)
+        if settings.writeback is None or not settings.writeback.fields:
+            return
+        try:
+            push = Pusher(self.store, self.connector(report.source), report.source, self.clock).run()
+        except CrmCreditError as exc:
+            report.outcome, report.message = "failed", str(exc)
+            return
+        report.push = push
+        if push.budget_stop:
+            report.outcome, report.message = "budget_stop", push.stopped
+        elif push.problems and report.outcome == "ok":
+            report.outcome, report.message = "problems", push.stopped or report.message
+
+    def _finish(self, report: SourceReport) -> None:
+        connector = self._connectors.get(report.source)
+        if connector is not None:
+            try:
+                usage = connector.api_usage()
+                report.api = {"used": usage.used, "limit": usage.limit, "calls": usage.calls}
+            except CrmCreditError:
+                report.api = None
+        with self.store.write() as conn:
+            state.finish_run(conn, report.run_id, report.outcome, report.details(), self.clock())
+
+    def _remember_writeback_fields(self, source: str, connector: Connector, settings: SourceSettings) -> None:
+        wb = settings.writeback
+        if wb is None or not wb.fields:
+            return
+        wanted = set(wb.fields.values())
+        described = {f.name: (f.type, f.length) for f in connector.describe(wb.object) if f.name in wanted}
+        with self.store.write() as conn:
+            state.save_field_lengths(conn, source, wb.object, described, self.clock())
+
+    # ---- what the webhook worker drives ----------------------------------------------------------
+
+    def fetch_changes(self, source: str, kind: ObjectKind, crm_ids: Sequence[str]) -> set[str]:
+        """Fetch records by id and store them; return the accounts whose data really changed.
+
+        An account new to the store is fetched with its invoices, orders and payments; a record
+        whose account is missing brings that account in. Our own write's echo changes nothing.
+        """
+        settings = self.config.source(source)
+        connector = self.connector(source)
+        with self.store.write() as conn:
+            run_id = state.start_run(conn, "worker", source, self.clock())
+            waiting = count_waiting(conn, source)
+        pull = SourcePull(
+            self.store, connector, source, settings, run_id, self.clock(), self.clock, None, waiting=waiting
+        )
+        report = SourceReport(source, settings.kind, run_id)
+        try:
+            self._fetch_into(pull, kind, list(crm_ids), report)
+        except CrmCreditError as exc:
+            report.outcome, report.message = "failed", str(exc)
+            self._finish(report)
+            raise
+        self._finish(report)
+        return set().union(*(o.changed_accounts for o in report.objects))
+
+    def _fetch_into(self, pull: SourcePull, kind: ObjectKind, crm_ids: list[str], report: SourceReport) -> None:
+        connector, settings = pull.connector, pull.settings
+        if kind == "account":
+            with self.store.write() as conn:
+                known = existing_ids(conn, "account", pull.source, crm_ids)
+            report.objects.append(store_fetched(pull, kind, connector.fetch_by_ids(kind, crm_ids)))
+            new = [i for i in crm_ids if i not in known]
+            children: tuple[ObjectKind, ...] = ("invoice", "order", "payment")
+            for child in children:
+                if new and settings.mapping(child) is not None:
+                    report.objects.append(store_fetched(pull, child, connector.fetch_for_accounts(child, new)))
+            return
+        fetched = connector.fetch_by_ids(kind, crm_ids)
+        mapping = settings.mapping(kind)
+        lookup = mapping.fields.get("account_crm_id", "") if mapping else ""
+        links = {str(r.fields[lookup]) for r in fetched if r.fields.get(lookup)}
+        with self.store.write() as conn:
+            missing = links - existing_ids(conn, "account", pull.source, links)
+        if missing:
+            self._fetch_into(pull, "account", sorted(missing), report)
+        report.objects.append(store_fetched(pull, kind, fetched))
+
+    def recalculate(
+        self, source: str, account_ids: Iterable[str], trigger: str = "webhook", push: bool = True
+    ) -> EvaluationReport:
+        """Evaluate these accounts (and their parent groups), plan their write-backs, and push."""
+        report = self.evaluate(trigger=trigger, accounts=[(source, crm_id) for crm_id in account_ids])
+        if push:
+            self.push([source])
+        return report
+
+    def close(self) -> None:
+        """Close every connector."""
+        for connector in self._connectors.values():
+            connector.close()
+        self._connectors.clear()

@@ -1,0 +1,261 @@
+"""Write-back: plan the changed fields per account, then push them in batches, crash-safely.
+
+Planning compares each formatted value with the echo ledger (the last value written or read), so
+no-op writes are never queued. Pushing marks a batch `in_flight` in its own transaction before the
+CRM call; after a crash, such rows are reconciled by reading the CRM's current values before
+anything is re-sent, so a value reaches the CRM twice only when a write's outcome was unknown.
+Per-record outcomes are kept (simple-salesforce#627): a rejected record never blocks its batch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from connectors.base import Connector, RecordWrite, WriteOutcome
+from connectors.errors import ConfigError, CrmCreditError, QuotaExhausted
+from sync.echo import LedgerEntry, load_ledger, normalise, save_ledger, save_ledger_many
+from sync.store import Store
+from sync.store import outbox as box
+from sync.store.codec import to_stamp
+from sync.store.records import chunks
+from sync.store.schema import audit
+
+# Decision fields that drift with the calendar: written at most once a day (DESIGN §2).
+DAILY_KEYS = frozenset({"max_days_past_due", "dso", "add", "paydex"})
+_FIRST_RETRY_S = 60
+_LONGEST_RETRY_S = 6 * 3600
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Backoff before retrying a transient write failure: 1 min, 2, 4, … up to 6 h."""
+    return timedelta(seconds=min(_FIRST_RETRY_S * 2 ** max(attempts - 1, 0), _LONGEST_RETRY_S))
+
+
+def diff_values(
+    desired: Mapping[str, Any], known: Mapping[str, LedgerEntry], now: datetime, daily: Collection[str] = ()
+) -> dict[str, Any]:
+    """The fields whose value differs from what the CRM is known to hold."""
+    changed: dict[str, Any] = {}
+    for field, value in desired.items():
+        entry = known.get(field)
+        if normalise(value) == (entry.value if entry else None):
+            continue
+        if field in daily and entry is not None and entry.origin == "written" and entry.at.date() == now.date():
+            continue  # calendar-driven figures: at most one write a day
+        changed[field] = value
+    return changed
+
+
+def _same(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    return {k: normalise(v) for k, v in a.items()} == {k: normalise(v) for k, v in b.items()}
+
+
+def plan_writes(
+    conn: Connection,
+    source: str,
+    crm_object: str,
+    desired: Mapping[str, Mapping[str, Any]],
+    now: datetime,
+    daily: Collection[str] = (),
+) -> int:
+    """Queue, update or drop each account's write so it holds exactly the changed fields; return queued."""
+    if not desired:
+        return 0
+    ledger = load_ledger(conn, source, desired)
+    waiting = box.rows_for_accounts(conn, source, desired, ("pending", "failed"))
+    rejected = box.rows_for_accounts(conn, source, desired, ("rejected",))
+    queued = 0
+    new: dict[str, Mapping[str, Any]] = {}
+    for crm_id, values in desired.items():
+        diff = diff_values(values, ledger.get(crm_id, {}), now, daily)
+        refused = rejected.get(crm_id)
+        if diff and refused and _same(refused[-1].values, diff):
+            diff = {}  # the CRM refused exactly these values: not retried until they change
+        rows = waiting.get(crm_id, [])
+        for stale in rows[:-1]:
+            box.delete_row(conn, stale.id)
+        if rows and not diff:
+            box.delete_row(conn, rows[-1].id)
+        elif rows and not _same(rows[-1].values, diff):
+            box.update_row(conn, rows[-1].id, now, values=diff)
+            queued += 1
+        elif rows:
+            queued += 1
+        elif diff:
+            new[crm_id] = diff
+            queued += 1
+    box.insert_pending(conn, source, crm_object, new, now)
+    return queued
+
+
+@dataclass
+class PushReport:
+    """What one source's push did."""
+
+    sent: int = 0
+    rejected: int = 0
+    failed: int = 0
+    unknown: int = 0  # left in flight: the CRM call's outcome is unknown
+    reconciled: int = 0
+    up_to_date: int = 0
+    stopped: str | None = None  # why pushing stopped early
+    budget_stop: bool = False
+
+    @property
+    def problems(self) -> bool:
+        """Whether this push had anything a person should look at."""
+        return bool(self.rejected or self.failed or self.unknown or self.stopped)
+
+
+class Pusher:
+    """Sends one source's due writes through its connector."""
+
+    def __init__(self, store: Store, connector: Connector, source: str, clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.connector = connector
+        self.source = source
+        self.clock = clock
+        self.report = PushReport()
+
+    def run(self) -> PushReport:
+        """Reconcile writes of unknown outcome, then send everything due."""
+        try:
+            self.reconcile_in_flight()
+            with self.store.write() as conn:
+                due = self._due_rows(conn)
+            for batch in chunks(due, max(self.connector.write_batch_size, 1)):
+                if not self._send(batch):
+                    break
+        except QuotaExhausted as exc:
+            self.report.stopped, self.report.budget_stop = str(exc), True
+        return self.report
+
+    def _due_rows(self, conn: Connection) -> list[box.OutboxRow]:
+        """Pending and due failed rows, one per account (older rows merged under the newest)."""
+        now = self.clock()
+        rows = box.rows_in_state(conn, self.source, "pending") + box.rows_in_state(conn, self.source, "failed", now)
+        by_account: dict[str, box.OutboxRow] = {}
+        for row in sorted(rows, key=lambda r: r.id):
+            older = by_account.get(row.crm_id)
+            if older is not None:
+                merged = {**older.values, **row.values}
+                box.delete_row(conn, older.id)
+                box.update_row(conn, row.id, now, values=merged)
+                row = box.OutboxRow(**{**_fields(row), "values": merged})
+            by_account[row.crm_id] = row
+        return sorted(by_account.values(), key=lambda r: r.id)
+
+    def reconcile_in_flight(self) -> None:
+        """Read back the CRM's values for writes whose outcome was never recorded."""
+        with self.store.write() as conn:
+            rows = box.rows_in_state(conn, self.source, "in_flight")
+        for batch in chunks(rows, 100):
+            current = self.connector.fetch_written_values([row.crm_id for row in batch])
+            now = self.clock()
+            with self.store.write() as conn:
+                for row in batch:
+                    self._reconcile_row(conn, row, current.get(row.crm_id), now)
+
+    def _reconcile_row(self, conn: Connection, row: box.OutboxRow, crm: dict[str, Any] | None, now: datetime) -> None:
+        self.report.reconciled += 1
+        if crm is None:
+            box.update_row(conn, row.id, now, state="rejected", code="NOT_FOUND", message="record no longer in the CRM")
+            return
+        read = {field: normalise(crm.get(field)) for field in row.values}
+        save_ledger(conn, self.source, row.crm_id, read, "read", now)
+        if all(read[field] == normalise(value) for field, value in row.values.items()):
+            save_ledger(conn, self.source, row.crm_id, read, "written", now)
+            box.update_row(conn, row.id, now, state="sent", message="confirmed after an interrupted write")
+        else:
+            box.update_row(conn, row.id, now, state="pending")
+
+    def _send(self, batch: Sequence[box.OutboxRow]) -> bool:
+        """Push one batch; False when pushing must stop for this run."""
+        now = self.clock()
+        sendable: list[tuple[box.OutboxRow, dict[str, Any]]] = []
+        with self.store.write() as conn:
+            ledger = load_ledger(conn, self.source, [row.crm_id for row in batch])
+            changes: list[tuple[int, dict[str, Any]]] = []
+            for row in batch:
+                values = diff_values(row.values, ledger.get(row.crm_id, {}), now)
+                if not values:
+                    changes.append((row.id, {"state": "sent", "message": "already up to date"}))
+                    self.report.up_to_date += 1
+                    continue
+                changes.append((row.id, {"state": "in_flight", "attempts": row.attempts + 1, "values": values}))
+                sendable.append((row, values))
+            box.update_rows(conn, changes, now)
+        if not sendable:
+            return True
+        try:
+            outcomes = self.connector.push([RecordWrite(row.crm_id, values) for row, values in sendable])
+        except (QuotaExhausted, ConfigError) as exc:
+            self._revert(sendable)  # refused before anything was written
+            if isinstance(exc, QuotaExhausted):
+                raise
+            self.report.stopped = str(exc)
+            return False
+        except CrmCreditError as exc:
+            self.report.unknown += len(sendable)  # maybe written: reconciled on the next push
+            self.report.stopped = str(exc)
+            return False
+        self._record(sendable, outcomes)
+        return True
+
+    def _revert(self, sendable: Sequence[tuple[box.OutboxRow, dict[str, Any]]]) -> None:
+        now = self.clock()
+        with self.store.write() as conn:
+            for row, _values in sendable:
+                box.update_row(conn, row.id, now, state=row.state, attempts=row.attempts)
+
+    def _record(self, sendable: Sequence[tuple[box.OutboxRow, dict[str, Any]]], outcomes: list[WriteOutcome]) -> None:
+        now = self.clock()
+        by_id = {outcome.crm_id: outcome for outcome in outcomes}
+        changes: list[tuple[int, dict[str, Any]]] = []
+        written: list[tuple[str, str, str | None]] = []
+        with self.store.write() as conn:
+            for row, values in sendable:
+                outcome = by_id.get(row.crm_id)
+                if outcome is None:
+                    self.report.unknown += 1  # stays in flight, reconciled next time
+                elif outcome.ok:
+                    written += [(row.crm_id, f, normalise(v)) for f, v in values.items()]
+                    changes.append((row.id, {"state": "sent", "code": None, "message": None}))
+                    self.report.sent += 1
+                elif outcome.transient:
+                    due = now + retry_delay(row.attempts + 1)
+                    fields = {"code": outcome.code, "message": outcome.message, "next_attempt_at": due}
+                    changes.append((row.id, {"state": "failed", **fields}))
+                    self.report.failed += 1
+                else:
+                    changes.append((row.id, {"state": "rejected", "code": outcome.code, "message": outcome.message}))
+                    _audit_rejection(conn, self.source, row.crm_id, values, outcome, now)
+                    self.report.rejected += 1
+            save_ledger_many(conn, self.source, written, "written", now)
+            box.update_rows(conn, changes, now)
+
+
+def _fields(row: box.OutboxRow) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in box.OutboxRow.__slots__}
+
+
+def _audit_rejection(
+    conn: Connection, source: str, crm_id: str, values: Mapping[str, Any], outcome: WriteOutcome, now: datetime
+) -> None:
+    conn.execute(
+        audit.insert().values(
+            at=to_stamp(now),
+            source=source,
+            crm_id=crm_id,
+            event="write_rejected",
+            trigger="sync",
+            after=json.dumps({k: normalise(v) for k, v in values.items()}),
+            before=json.dumps({"code": outcome.code, "message": outcome.message}),
+        )
+    )

@@ -1,0 +1,94 @@
+"""Opening the store: URL normalisation, SQLite pragmas, real transactions, self-upgrade on open."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from connectors.errors import ConfigError
+
+# WAL lets the evaluation stream read while a writer commits; NORMAL is durable across process
+# crashes (the WAL survives), which is the failure the engine is built for.
+_SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA busy_timeout=30000",
+    "PRAGMA cache_size=-65536",
+    "PRAGMA temp_store=MEMORY",
+)
+
+
+def normalise_url(url: str) -> str:
+    """`postgresql://` means psycopg 3 here (SQLAlchemy's own default would be psycopg2)."""
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url[len(plain) :]
+    if url.startswith("sqlite://") or url.startswith("postgresql+psycopg://"):
+        return url
+    raise ConfigError(f"store url {url.split('://')[0]}://… is not supported (use sqlite:/// or postgresql://)")
+
+
+def create_db_engine(url: str, schema: str | None = None) -> Engine:
+    """An Engine with the pragmas and transaction behaviour the store relies on."""
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        _ensure_sqlite_folder(url)
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _configure_sqlite(engine)
+    else:
+        engine = sa.create_engine(url, pool_pre_ping=True)
+        if schema:
+            _pin_search_path(engine, schema)
+    return engine
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    path = sa.make_url(url).database
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling never BEGINs before a SELECT; take control of it.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        for pragma in _SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # Writers take the lock up front so two writers never deadlock upgrading a read lock.
+        mode = "IMMEDIATE" if conn.get_execution_options().get("write", True) else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _pin_search_path(engine: Engine, schema: str) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f'SET search_path TO "{schema}"')
+        cursor.close()
+        dbapi_conn.commit()
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection inside one write transaction, committed on success."""
+    with engine.connect() as conn, conn.begin():
+        yield conn
+
+
+@contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection for long reads (streaming), never holding the write lock."""
+    with engine.connect().execution_options(write=False) as conn, conn.begin():
+        yield conn

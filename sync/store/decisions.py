@@ -1,0 +1,122 @@
+"""Decisions: the current one per account, history on material change, and the audit log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from sync.store.codec import to_stamp
+from sync.store.records import chunks, upsert_many
+from sync.store.schema import audit, decision_history, decisions
+
+Key = tuple[str, str]
+
+
+def load_current(conn: Connection, keys: Iterable[Key]) -> dict[Key, dict[str, Any]]:
+    """Current decision payloads (as dicts) of these accounts."""
+    by_source: dict[str, list[str]] = {}
+    for source, crm_id in keys:
+        by_source.setdefault(source, []).append(crm_id)
+    found: dict[Key, dict[str, Any]] = {}
+    for source, ids in by_source.items():
+        for chunk in chunks(ids, 500):
+            query = sa.select(decisions.c.crm_id, decisions.c.payload).where(
+                decisions.c.source == source, decisions.c.crm_id.in_(chunk)
+            )
+            found.update({(source, r.crm_id): json.loads(r.payload) for r in conn.execute(query)})
+    return found
+
+
+def save_decisions(conn: Connection, rows: Sequence[DecisionRow], now: datetime) -> None:
+    """Store current decisions; history and an audit row for those that changed materially."""
+    stamp = to_stamp(now)
+    current = [
+        {"source": r.key[0], "crm_id": r.key[1], "payload": _json(r.after), "policy_version": r.policy_version,
+         "evaluated_at": stamp, "changed_at": stamp}
+        for r in rows
+    ]  # fmt: skip
+    material = [c for c, r in zip(current, rows, strict=True) if r.material]
+    refreshed = [c for c, r in zip(current, rows, strict=True) if not r.material]
+    columns = ["payload", "policy_version", "evaluated_at"]
+    upsert_many(conn, decisions, ["source", "crm_id"], material, [*columns, "changed_at"])
+    upsert_many(conn, decisions, ["source", "crm_id"], refreshed, columns)
+    changes = [r for r in rows if r.material]
+    if not changes:
+        return
+    conn.execute(
+        sa.insert(decision_history),
+        [{"source": r.key[0], "crm_id": r.key[1], "at": stamp, "payload": _json(r.after)} for r in changes],
+    )
+    conn.execute(
+        sa.insert(audit),
+        [
+            {"at": stamp, "source": r.key[0], "crm_id": r.key[1], "event": "decision", "trigger": r.trigger,
+             "actor": None, "policy_version": r.policy_version, "inputs_digest": r.inputs_digest,
+             "before": None if r.before is None else _json(r.before), "after": _json(r.after)}
+            for r in changes
+        ],
+    )  # fmt: skip
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRow:
+    """One evaluated account's decision as it is stored."""
+
+    key: Key
+    after: dict[str, Any]
+    before: dict[str, Any] | None
+    material: bool
+    policy_version: str
+    trigger: str
+    inputs_digest: str | None = None
+
+
+def add_audit(
+    conn: Connection,
+    key: Key,
+    now: datetime,
+    event: str,
+    trigger: str,
+    *,
+    before: Any = None,
+    after: Any = None,
+    policy_version: str | None = None,
+    inputs_digest: str | None = None,
+    actor: str | None = None,
+) -> None:
+    """One audit row."""
+    conn.execute(
+        sa.insert(audit).values(
+            at=to_stamp(now),
+            source=key[0],
+            crm_id=key[1],
+            event=event,
+            trigger=trigger,
+            actor=actor,
+            policy_version=policy_version,
+            inputs_digest=inputs_digest,
+            before=None if before is None else _json(before),
+            after=None if after is None else _json(after),
+        )
+    )
+
+
+def load_history(conn: Connection, key: Key, limit: int = 20) -> list[dict[str, Any]]:
+    """The newest material changes of one account, newest first."""
+    query = (
+        sa.select(decision_history.c.at, decision_history.c.payload)
+        .where(decision_history.c.source == key[0], decision_history.c.crm_id == key[1])
+        .order_by(decision_history.c.id.desc())
+        .limit(limit)
+    )
+    return [{"at": r.at, **json.loads(r.payload)} for r in conn.execute(query)]

@@ -1,0 +1,81 @@
+"""The store opens, migrates, and round-trips records on both backends."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from credit_core.models import Account, Financials, Invoice
+from sync.store import Store
+from sync.store.codec import decode_record, encode_record, to_stamp
+from sync.store.migrate import current_revision, head_revision
+from sync.store.records import RecordRow, existing_ids, reconcile_unseen, stored_versions, tombstone, upsert_records
+from sync.store.schema import invoices
+
+T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+def _invoice_row(crm_id: str, stamp: datetime, amount: str, run: int, seen: int | None = None) -> RecordRow:
+    invoice = Invoice(
+        source="sf",
+        crm_id=crm_id,
+        account_crm_id="A1",
+        amount=Decimal(amount),
+        currency="EUR",
+        issued_on=date(2026, 10, 1),
+        due_on=date(2026, 10, 31),
+    )
+    return RecordRow("sf", crm_id, "A1", to_stamp(stamp), False, seen, run, encode_record(invoice))
+
+
+def test_a_new_store_is_at_the_newest_revision(store: Store) -> None:
+    with store.engine.connect() as conn:
+        assert current_revision(conn) == head_revision() is not None
+
+
+def test_records_round_trip_through_their_payload() -> None:
+    account = Account(
+        source="sf",
+        crm_id="A1",
+        name="Acme ☃",
+        annual_revenue=Decimal("1.10"),
+        financials=Financials(ebit=Decimal("-3.5"), as_of=date(2025, 12, 31)),
+        employees=12,
+    )
+    assert decode_record("account", "sf", "A1", encode_record(account)) == account
+
+
+def test_an_upsert_is_idempotent_and_marks_only_real_changes(store: Store) -> None:
+    with store.write() as conn:
+        upsert_records(conn, "invoice", [_invoice_row("I1", T0, "100", run=1), _invoice_row("I2", T0, "5", run=1)])
+    with store.write() as conn:
+        upsert_records(conn, "invoice", [_invoice_row("I1", T0, "100", run=2), _invoice_row("I2", T0, "6", run=2)])
+        assert stored_versions(conn, "invoice", "sf", ["I1", "I9"]).keys() == {"I1"}
+    with store.read() as conn:
+        rows = {r.crm_id: r for r in conn.execute(sa.select(invoices))}
+    assert rows["I1"].changed_run == 1 and rows["I2"].changed_run == 2
+    assert decode_record("invoice", "sf", "I2", rows["I2"].payload).amount == Decimal("6")
+
+
+def test_an_older_version_never_overwrites_a_newer_one(store: Store) -> None:
+    later = T0.replace(hour=10)
+    with store.write() as conn:
+        upsert_records(conn, "invoice", [_invoice_row("I1", later, "200", run=1)])
+        upsert_records(conn, "invoice", [_invoice_row("I1", T0, "100", run=2)])
+    with store.read() as conn:
+        payload = conn.execute(sa.select(invoices.c.payload)).scalar_one()
+    assert decode_record("invoice", "sf", "I1", payload).amount == Decimal("200")
+
+
+def test_tombstones_and_full_pass_reconciliation(store: Store) -> None:
+    with store.write() as conn:
+        upsert_records(conn, "invoice", [_invoice_row(f"I{i}", T0, "1", run=1, seen=7) for i in range(4)])
+        upsert_records(conn, "invoice", [_invoice_row("I9", T0, "1", run=1, seen=6)])
+        assert tombstone(conn, "invoice", "sf", ["I0", "missing"], run_id=2) == 1
+        assert reconcile_unseen(conn, "invoice", "sf", 7, to_stamp(T0.replace(hour=12)), run_id=2) == 1
+        assert existing_ids(conn, "invoice", "sf", ["I0", "I9", "nope"]) == {"I0", "I9"}
+    with store.read() as conn:
+        deleted = set(conn.execute(sa.select(invoices.c.crm_id).where(invoices.c.deleted.is_(True))).scalars())
+    assert deleted == {"I0", "I9"}
