@@ -48,13 +48,26 @@ def _index_accounts(accounts: Iterable[Account], rejected: Rejected | None) -> d
 def _group_by_account(
     records: Iterable[R], kind: str, accounts: dict[Key, Account], rejected: Rejected | None
 ) -> dict[Key, list[R]]:
-    grouped: dict[Key, list[R]] = defaultdict(list)
+    # Keyed by text, source by source, while walking the records: no tuple per invoice of the portfolio.
+    by_source: dict[str, dict[str, list[R]]] = {}
     for record in records:
-        grouped[(record.source, record.account_crm_id)].append(record)
-    for key in [key for key in grouped if key not in accounts]:
-        for record in grouped.pop(key):
-            reason = "no such account in this evaluation"
-            _reject(rejected, record, RecordError(kind, record.source, record.crm_id, "account_crm_id", key[1], reason))
+        by_id = by_source.get(record.source)
+        if by_id is None:
+            by_id = by_source[record.source] = {}
+        found = by_id.get(record.account_crm_id)
+        if found is None:
+            by_id[record.account_crm_id] = [record]
+        else:
+            found.append(record)
+    grouped: dict[Key, list[R]] = {}
+    for source, by_id in by_source.items():
+        for crm_id, mine in by_id.items():
+            if (source, crm_id) in accounts:
+                grouped[(source, crm_id)] = mine
+                continue
+            for record in mine:
+                reason = "no such account in this evaluation"
+                _reject(rejected, record, RecordError(kind, source, record.crm_id, "account_crm_id", crm_id, reason))
     return grouped
 
 
