@@ -22,7 +22,7 @@ from rich.console import Console
 
 from cli.demo_progress import SyncProgress
 from cli.demo_receiver import Receiver, free_port, start_receiver
-from cli.demo_sources import DemoSource, connector_available, start_salesforce, start_zoho
+from cli.demo_sources import DemoSource, connector_available, start_fxiaoke, start_salesforce, start_zoho
 from cli.summary import print_summary
 from connectors.writeback_specs import specs_for
 from sync.config import AppConfig, load_config
@@ -100,6 +100,9 @@ class Demo:
         self.sources.append(start_salesforce(n, self.options.seed, self.folder))
         if connector_available("zoho"):
             self.sources.append(start_zoho(max(1, n // 4), self.options.seed + 1, self.folder))
+        if connector_available("fxiaoke"):
+            # Fxiaoke writes one record per API call: a hundred customers at most keeps the demo quick.
+            self.sources.append(start_fxiaoke(min(100, max(1, n // 20)), self.options.seed + 2, self.folder))
         for s in self.sources:
             counts = ", ".join(f"{count:,} {kind}s" for kind, count in s.totals.items())
             self.say(f"started a {s.label} sandbox on {s.box.url}: {counts}")
@@ -133,7 +136,14 @@ class Demo:
                 writeback = self.config.source(s.name).writeback
                 outcomes = engine.connector(s.name).create_fields(specs_for(writeback)) if writeback else []
                 created = sum(o.outcome == "created" for o in outcomes)
-                self.say(f"setup-fields {s.name}: {created} credit fields created on {s.objects['account']}")
+                there = sum(o.outcome == "exists" for o in outcomes)
+                note = (
+                    " (Fxiaoke's API cannot create fields: made in its console, as an admin does)"
+                    if s.kind == "fxiaoke"
+                    else ""
+                )
+                self.say(f"setup-fields {s.name}: {created} credit fields created, {there} already there on "
+                         f"{s.objects['account']}{note}")  # fmt: skip
         finally:
             engine.close()
         self.step("setup-fields", started)

@@ -219,6 +219,103 @@ def start_zoho(accounts: int, seed: int, folder: Path) -> DemoSource:
     return DemoSource("zoho", "zoho", box, _zoho_table(box), objects, totals)
 
 
+FX_FIELD_TYPES = {"currency": "currency", "number": "number", "percent": "percentile", "text": "text",
+                  "long_text": "long_text", "date": "date", "picklist": "select_one"}  # fmt: skip
+
+
+def _fxiaoke_writeback(fx: Any) -> dict[str, str]:
+    """Fxiaoke's API cannot create fields: the demo creates them as the admin would in the console."""
+    from connectors.base import WritebackMapping
+    from connectors.writeback_specs import specs_for
+
+    names = {}
+    for spec in specs_for(WritebackMapping(object="AccountObj", fields=dict(SF_WRITEBACK))):
+        names[spec.decision_key] = fx.create_custom_field(
+            "AccountObj", spec.label, FX_FIELD_TYPES[spec.type], spec.picklist_values, spec.length
+        )
+    return names
+
+
+def _fxiaoke_table(fx: Any, writeback: dict[str, str]) -> dict[str, Any]:
+    custom = fx.custom_field_names()
+    industry_field = fx.tenant.schema.objects["AccountObj"].fields["industry_level1"]
+    industries = {o.value: o.label for o in industry_field.options}
+    money = {"currency": "mc_currency"}
+    return {
+        "kind": "fxiaoke",
+        "api_base": fx.url,
+        "ca_bundle": str(fx.ca_pem),
+        "api_daily_limit": 50_000,
+        "auth": {
+            "app_id": fx.app_id,
+            "app_secret": fx.app_secret,
+            "permanent_code": fx.permanent_code,
+            "user_id": fx.user_id,
+        },
+        "accounts": {
+            "object": "AccountObj",
+            "fields": {
+                "name": "name",
+                "industry": "industry_level1",
+                "country": "country__r",
+                "parent_crm_id": "parent_account_id",
+                "owner_crm_id": "owner",
+                **money,
+                **custom["AccountObj"],
+            },
+            "transforms": {"industry": {"map": industries}},
+        },
+        "invoices": {
+            "object": "PaymentPlanObj",
+            "fields": {
+                "account_crm_id": "account_id",
+                "number": "name",
+                "issued_on": "create_time",
+                "due_on": "plan_payment_time",
+                "amount": "plan_payment_amount",
+                "balance": "plan_payment_amount",
+                "status": "record_type",
+                **money,
+            },
+            "transforms": {
+                "balance": {"minus": "actual_payment_amount"},
+                "status": {"map": {"default__c": "", fx.credit_note_record_type: "credit_note"}},
+            },
+        },
+        "orders": {
+            "object": "SalesOrderObj",
+            "fields": {
+                "account_crm_id": "account_id",
+                "amount": "order_amount",
+                "uninvoiced_amount": custom["SalesOrderObj"]["uninvoiced_amount"],
+                **money,
+            },
+        },
+        "payments": {
+            "object": "OrderPaymentObj",
+            "fields": {
+                "account_crm_id": "account_id",
+                "invoice_crm_id": "payment_plan_id",
+                "amount": "payment_amount",
+                "received_on": "payment_time",
+                **money,
+            },
+        },
+        "writeback": {"object": "AccountObj", "fields": writeback},
+    }
+
+
+def start_fxiaoke(accounts: int, seed: int, folder: Path) -> DemoSource:
+    """A Fxiaoke tenant with `accounts` customers (its API writes one record per call: keep it small)."""
+    from sandbox.fxiaoke import FxiaokeSandbox
+
+    fx = FxiaokeSandbox(accounts=accounts, seed=seed, tls_dir=folder / "tls-fxiaoke").start()
+    objects = {"account": "AccountObj", "invoice": "PaymentPlanObj", "order": "SalesOrderObj",
+               "payment": "OrderPaymentObj"}  # fmt: skip
+    totals = {kind: len(fx.records(name)) for kind, name in objects.items()}
+    return DemoSource("fxiaoke", "fxiaoke", fx, _fxiaoke_table(fx, _fxiaoke_writeback(fx)), objects, totals)
+
+
 def today() -> date:
     """The sandboxes' today (UTC)."""
     return datetime.now(UTC).date()
