@@ -1,0 +1,46 @@
+"""Named leases in the store: who holds a lock, until when.
+
+A lease works the same on SQLite (one machine, writers serialised) and PostgreSQL (many machines:
+`INSERT … ON CONFLICT DO UPDATE … WHERE expires_at < now` is decided row by row under the row lock).
+It serialises one account group's re-evaluation across every worker process, and lets a periodic
+task run once per period however many workers' schedulers enqueue it. A worker that dies holding a
+lease blocks its name until the lease expires, never longer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from sync.store.codec import to_stamp
+from sync.store.schema import leases
+
+
+def try_acquire(conn: Connection, name: str, owner: str, now: datetime, ttl: timedelta) -> bool:
+    """Take the lease `name` for `owner` unless someone else holds an unexpired one."""
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(leases).values(name=name, owner=owner, expires_at=to_stamp(now + ttl))
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[leases.c.name],
+        set_={"owner": stmt.excluded.owner, "expires_at": stmt.excluded.expires_at},
+        where=sa.or_(leases.c.expires_at < to_stamp(now), leases.c.owner == owner),
+    )
+    # RETURNING, not rowcount: drivers disagree on the rowcount of an upsert that did nothing.
+    return conn.execute(stmt.returning(leases.c.name)).first() is not None
+
+
+def release(conn: Connection, names: Iterable[str], owner: str) -> None:
+    """Give back leases this owner holds (others' leases are left alone)."""
+    wanted = list(names)
+    if wanted:
+        conn.execute(sa.delete(leases).where(leases.c.name.in_(wanted), leases.c.owner == owner))
+
+
+def holder(conn: Connection, name: str, now: datetime) -> str | None:
+    """The owner of an unexpired lease, or None."""
+    query = sa.select(leases.c.owner).where(leases.c.name == name, leases.c.expires_at >= to_stamp(now))
+    return conn.execute(query).scalar_one_or_none()
