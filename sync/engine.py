@@ -21,6 +21,7 @@ from sync.outbox import Pusher, PushReport
 from sync.pull import ObjectReport, Progress, SourcePull, _ObjectPull, count_waiting, store_fetched
 from sync.reports import EvaluationReport
 from sync.store import Store, state
+from sync.store.channels import StoreChannelStore
 from sync.store.groups import groups_of
 from sync.store.records import existing_ids
 from sync.store.usage import StoreTokenCache, StoreUsageLedger
@@ -98,6 +99,7 @@ class SyncEngine:
                 source,
                 usage=StoreUsageLedger(self.store.engine),
                 tokens=StoreTokenCache(self.store.engine),
+                channels=StoreChannelStore(self.store.engine),
                 clock=self.clock,
                 sleep=self.sleep,
             )

@@ -24,8 +24,8 @@ def _insert_new(conn: Connection, key: str, source: str, now: datetime) -> bool:
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     stmt = insert(webhook_receipts).values(key=key, source=source, received_at=to_stamp(now))
     # RETURNING, not rowcount: drivers disagree on the rowcount of an upsert that did nothing.
-    stmt = stmt.on_conflict_do_nothing(index_elements=["key"]).returning(webhook_receipts.c.key)
-    return conn.execute(stmt).first() is not None
+    returning = stmt.on_conflict_do_nothing(index_elements=["key"]).returning(webhook_receipts.c.key)
+    return conn.execute(returning).first() is not None
 
 
 def remember_deliveries(conn: Connection, source: str, delivery_ids: Iterable[str], now: datetime) -> int:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from connectors.base import PushChannel
 from sync.store import Store
+from sync.store.channels import StoreChannelStore
 from sync.store.leases import holder, release, try_acquire
 from sync.store.receipts import accept_signature_once, purge_receipts, remember_deliveries, seen_deliveries
 
@@ -36,3 +38,13 @@ def test_a_delivery_id_and_a_signature_are_new_only_once(store: Store) -> None:
         assert not accept_signature_once(conn, "generic", "ab" * 32, T0)
         assert purge_receipts(conn, T0 + timedelta(days=2)) == 4
         assert seen_deliveries(conn, "sf", ["04l1"]) == set()
+
+
+def test_push_channels_are_saved_and_replaced_by_channel_id(store: Store) -> None:
+    channels = StoreChannelStore(store.engine)
+    first = PushChannel("1000000000000000001", T0 + timedelta(days=6), ("Accounts.all",), "https://x/webhooks/zoho/z")
+    channels.save_channel("z", first)
+    renewed = PushChannel(first.channel_id, T0 + timedelta(days=7), first.events, first.notify_url)
+    channels.save_channel("z", renewed)
+    assert channels.load_channels("z") == [renewed]
+    assert channels.load_channels("other") == []

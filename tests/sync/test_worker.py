@@ -10,8 +10,7 @@ import pytest
 
 from sync.queue import JobQueue
 from sync.status import recalculations
-from sync.store import Store
-from sync.store import leases
+from sync.store import Store, leases
 from sync.worker import Worker
 from tests.sync.builders import Harness, account, harness, invoice
 from tests.sync.queue_helpers import drain, sqlite_queue
