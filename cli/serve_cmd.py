@@ -72,6 +72,9 @@ def serve_command(
 @handle_errors
 def worker_command(
     threads: Annotated[int, typer.Option("--threads", min=1, help="Worker threads in this process.")] = 1,
+    no_schedules: Annotated[
+        bool, typer.Option("--no-schedules", help="Leave the periodic sync and daily tasks to other workers.")
+    ] = False,
 ) -> None:
     """Queue worker (for a Redis queue; also works on the SQLite queue of one machine)."""
     _logging()
@@ -80,7 +83,7 @@ def worker_command(
     jobs = JobQueue.open(config.queue)
     worker = Worker(config, store, jobs).attach()
     try:
-        JobConsumer(jobs, workers=threads).run()
+        JobConsumer(jobs, workers=threads, periodic=not no_schedules).run()
     finally:
         worker.close()
         jobs.close()
