@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 
@@ -143,3 +144,16 @@ def test_the_generic_webhook_is_off_until_a_secret_is_set(tmp_path: Path) -> Non
     assert jobs.pending() == 0
     store.close()
     jobs.close()
+
+
+def test_refusals_are_logged_without_secrets_or_signatures(served: Served, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    raw = json.dumps(BODY).encode()
+    stamp = str(int(time.time()))
+    good = sign(SECRET.encode(), stamp, raw)
+    served.client.post("/webhooks/generic/sf", content=raw, headers={"X-Timestamp": stamp, "X-Signature": good})
+    served.client.post("/webhooks/generic/sf", content=raw, headers={"X-Timestamp": stamp, "X-Signature": good})
+    served.post_generic(BODY, X_Signature="sha256=" + "f" * 64)
+    assert "refused" in caplog.text
+    for secret in (SECRET, good.removeprefix("sha256="), "f" * 64):
+        assert secret not in caplog.text
