@@ -19,6 +19,7 @@ from webhooks.app import create_app
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 OUT = "http://soap.sforce.com/2005/09/outbound"
+SOBJECT = "urn:sobject.enterprise.soap.sforce.com"
 XML = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
 
 
