@@ -162,10 +162,10 @@ class JobQueue:
         """Clear recalculation markers as the job starts (after taking the account lock)."""
         self._delete_markers([_recalc_marker(source, i) for i in crm_ids])
 
-    def defer_recalculations(self, source: str, crm_ids: Sequence[str]) -> None:
-        """Run these recalculations again shortly; their markers stay set, so changes keep merging in."""
+    def defer_recalculations(self, source: str, crm_ids: Sequence[str], delay_s: float = DEFER_S) -> None:
+        """Run these recalculations later; their markers stay set, so changes keep merging in meanwhile."""
         if crm_ids:
-            self.recalc_task.schedule((source, list(crm_ids)), delay=DEFER_S)
+            self.recalc_task.schedule((source, list(crm_ids)), delay=delay_s)
 
     def submit_channel_renewal(self) -> None:
         """Queue one renewal of the Zoho notification channels (serve does at start)."""

@@ -22,7 +22,7 @@ from connectors.base import ObjectKind
 from connectors.errors import ConfigError, CrmCreditError, TransientError
 from sync.config import AppConfig
 from sync.engine import SyncEngine, utc_now
-from sync.queue import JobQueue
+from sync.queue import DEFER_S, JobQueue
 from sync.store import Store
 from sync.store import leases as lease
 from sync.store.groups import groups_of
@@ -31,6 +31,10 @@ from sync.store.receipts import purge_receipts
 log = logging.getLogger(__name__)
 
 GROUP_LEASE = timedelta(minutes=5)  # longer than any one group's evaluation and push
+# After a group was re-evaluated, the next re-evaluation waits this long, absorbing every change that
+# arrives meanwhile: during a burst a group is decided every 2 s at most. A change to a quiet group
+# is not delayed at all.
+GROUP_COOLDOWN = timedelta(seconds=2)
 RECEIPTS_KEPT = timedelta(hours=48)  # Salesforce resends an Outbound Message for up to 24 h
 RUNNING_LEASE = timedelta(hours=2)
 
@@ -104,8 +108,8 @@ class Worker:
         group = {crm_id: f"group:{source}:{root_of[(source, crm_id)][1]}" for _, crm_id in keys}
         owner = lease_owner()
         held = self._take_leases(set(group.values()), owner, GROUP_LEASE)
+        self._defer(source, {crm_id: name for crm_id, name in group.items() if name not in held})
         ready = [crm_id for crm_id, name in group.items() if name in held]
-        self.jobs.defer_recalculations(source, [crm_id for crm_id, name in group.items() if name not in held])
         if not ready:
             return
         try:
@@ -114,7 +118,22 @@ class Worker:
             self.engine().recalculate(source, ready, trigger="webhook")
         finally:
             with self.store.write() as conn:
-                lease.release(conn, held, owner)
+                lease.cool_down(conn, held, owner, self.clock() + GROUP_COOLDOWN)
+
+    def _defer(self, source: str, busy: dict[str, str]) -> None:
+        """Retry recalculations whose group is taken: when its cool-down ends, or shortly if a worker runs it."""
+        if not busy:
+            return
+        now = self.clock()
+        with self.store.read() as conn:
+            holders = lease.held_until(conn, set(busy.values()), now)
+        by_delay: dict[float, list[str]] = {}
+        for crm_id, name in busy.items():
+            owner, until = holders.get(name, ("", now))
+            delay = max((until - now).total_seconds(), 0.0) if owner == lease.COOLING else DEFER_S
+            by_delay.setdefault(round(delay, 1), []).append(crm_id)
+        for delay, crm_ids in by_delay.items():
+            self.jobs.defer_recalculations(source, crm_ids, delay)
 
     def _take_leases(self, names: set[str], owner: str, ttl: timedelta) -> set[str]:
         now = self.clock()
@@ -162,6 +181,7 @@ class Worker:
             engine.push()
             with self.store.write() as conn:
                 purge_receipts(conn, self.clock() - RECEIPTS_KEPT)
+                lease.purge_expired(conn, self.clock())
         except ConfigError as exc:
             log.error("daily evaluation stopped: %s", exc)
         finally:

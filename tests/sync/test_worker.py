@@ -11,7 +11,7 @@ import pytest
 from sync.queue import JobQueue
 from sync.status import recalculations
 from sync.store import Store, leases
-from sync.worker import Worker
+from sync.worker import GROUP_COOLDOWN, Worker
 from tests.sync.builders import Harness, account, harness, invoice
 from tests.sync.queue_helpers import drain, sqlite_queue
 
@@ -131,7 +131,35 @@ def test_two_accounts_of_one_group_are_decided_in_one_run_under_one_lease(store_
         drain(jobs)
         assert recalculations(h.store) == {("sf", "A0"): 1, ("sf", "A1"): 1}
         with h.store.read() as conn:
-            assert leases.holder(conn, "group:sf:A0", h.crm.now) is None  # given back
+            assert leases.holder(conn, "group:sf:A0", h.crm.now) == leases.COOLING  # given back, cooling down
+            assert leases.holder(conn, "group:sf:A0", h.crm.now + 2 * GROUP_COOLDOWN) is None
+        worker.close()
+
+
+def test_changes_right_after_a_recalculation_wait_for_the_cooldown_and_merge_into_one_run(
+    store_target: Target, jobs: JobQueue
+) -> None:
+    with harness(store_target) as h:
+        _seed(h)
+        h.engine().sync()
+        worker = _worker(h, jobs)
+        _pay(h, "J2")
+        jobs.submit_changes("sf", "invoice", ["J2"])
+        drain(jobs)  # the first change of a quiet group is decided at once
+        assert recalculations(h.store) == {("sf", "A2"): 1}
+        for invoice_id, balance in (("I2", 3000.0), ("I2", 2000.0), ("I2", 1000.0)):
+            h.crm.tick()
+            h.crm.put("Invoice__c", invoice_id, Balance__c=balance)
+            jobs.submit_changes("sf", "invoice", [invoice_id])
+            drain(jobs)
+        assert recalculations(h.store) == {("sf", "A2"): 1}  # waiting for the group to cool down
+        assert jobs.scheduled() == 1
+        h.crm.tick(GROUP_COOLDOWN.total_seconds())
+        drain(jobs, include_scheduled=True)
+        assert recalculations(h.store) == {("sf", "A2"): 2}
+        h.crm.tick(60)
+        check = h.engine().sync()  # the merged run decided on the last balance
+        assert check.sources["sf"].push is not None and check.sources["sf"].push.sent == 0
         worker.close()
 
 
