@@ -71,6 +71,9 @@ class JobConsumer(Consumer):  # type: ignore[misc]  # huey is untyped
             max_delay=0.1,
             worker_type="thread",
             check_worker_health=not embedded,
+            # SIGTERM (systemd, Kubernetes) lets running batches finish; a second signal stops at once.
+            graceful_signal="TERM",
+            shutdown_timeout=60,
         )
 
     def _create_worker(self) -> BatchingWorker:

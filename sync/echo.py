@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from sync.store.codec import from_stamp, to_stamp
@@ -75,17 +76,21 @@ def load_ledger(conn: Connection, source: str, crm_ids: Iterable[str]) -> dict[s
 def save_ledger(
     conn: Connection, source: str, crm_id: str, values: Mapping[str, str | None], origin: str, now: datetime
 ) -> None:
-    """Remember normalised values of one account's fields as written or read."""
-    t = echo_ledger
-    for field, value in values.items():
-        key = (t.c.source == source, t.c.crm_id == crm_id, t.c.field == field)
-        updated = conn.execute(sa.update(t).where(*key).values(value=value, origin=origin, at=to_stamp(now)))
-        if not updated.rowcount:
-            conn.execute(
-                sa.insert(t).values(
-                    source=source, crm_id=crm_id, field=field, value=value, origin=origin, at=to_stamp(now)
-                )
-            )
+    """Remember normalised values of one account's fields as written or read (one upsert for all fields)."""
+    if not values:
+        return
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(echo_ledger)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[echo_ledger.c.source, echo_ledger.c.crm_id, echo_ledger.c.field],
+        set_={"value": stmt.excluded.value, "origin": stmt.excluded.origin, "at": stmt.excluded.at},
+    )
+    at = to_stamp(now)
+    rows = [
+        {"source": source, "crm_id": crm_id, "field": field, "value": value, "origin": origin, "at": at}
+        for field, value in values.items()
+    ]
+    conn.execute(stmt, rows)
 
 
 def record_reads(

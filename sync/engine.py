@@ -8,7 +8,7 @@ evaluation and outbox planning commit together per chunk, pushes reconcile write
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +21,7 @@ from sync.outbox import Pusher, PushReport
 from sync.pull import ObjectReport, Progress, SourcePull, _ObjectPull, count_waiting, store_fetched
 from sync.reports import EvaluationReport
 from sync.store import Store, state
+from sync.store.bundles import Key
 from sync.store.channels import StoreChannelStore
 from sync.store.groups import groups_of
 from sync.store.records import existing_ids
@@ -273,19 +274,30 @@ class SyncEngine:
         report.objects.append(store_fetched(pull, kind, fetched))
 
     def recalculate(
-        self, source: str, account_ids: Iterable[str], trigger: str = "webhook", push: bool = True
+        self,
+        source: str,
+        account_ids: Iterable[str],
+        trigger: str = "webhook",
+        push: bool = True,
+        groups: Mapping[Key, Key] | None = None,
     ) -> EvaluationReport:
         """Evaluate these accounts (and their parent groups), plan their write-backs, and push them.
 
         Only those groups' write-backs are pushed, so a worker holding their lock sends nothing
-        another worker is deciding at the same time.
+        another worker is deciding at the same time. `groups` (member -> group root, from
+        `groups_of`) saves reading the hierarchy again when the caller already has it.
         """
         keys = [(source, crm_id) for crm_id in account_ids]
         report = self.evaluate(trigger=trigger, accounts=keys)
         if push:
-            with self.store.read() as conn:
-                scope = {crm_id for (member_source, crm_id) in groups_of(conn, keys) if member_source == source}
-            self.push([source], accounts=scope)
+            if groups is None:
+                with self.store.read() as conn:
+                    groups = groups_of(conn, keys)
+            roots = {groups.get(key, key) for key in keys}
+            scope = {
+                crm_id for (member_source, crm_id), root in groups.items() if member_source == source and root in roots
+            }
+            self.push([source], accounts=scope | {key[1] for key in keys})
         return report
 
     def close(self) -> None:

@@ -115,7 +115,7 @@ class Worker:
         try:
             # Cleared only now that the lease is ours: a change stored from here on queues one more run.
             self.jobs.release_recalculations(source, ready)
-            self.engine().recalculate(source, ready, trigger="webhook")
+            self.engine().recalculate(source, ready, trigger="webhook", groups=root_of)
         finally:
             with self.store.write() as conn:
                 lease.cool_down(conn, held, owner, self.clock() + GROUP_COOLDOWN)

@@ -71,8 +71,7 @@ async def salesforce_outbound(source: str, request: Request) -> Response:
     if not service.org_ids.known(source):
         # Salesforce retries unacknowledged messages for 24 h: nothing is lost by asking it to come back.
         raise HTTPException(503, "the org id of this source is not known yet", headers={"Retry-After": "60"})
-    notification = await run_in_threadpool(service.parse, source, body, dict(request.headers))
-    await run_in_threadpool(service.accept, source, notification)
+    notification, _intake = await run_in_threadpool(service.receive, source, body, dict(request.headers))
     return Response(notification.ack_body, media_type=notification.ack_media_type)
 
 
@@ -82,8 +81,8 @@ async def zoho_callback(source: str, request: Request) -> JSONResponse:
     service = _service(request)
     _settings_or_404(service, source, "zoho")
     body = await read_capped(request, service.max_body_bytes)
-    notification = await run_in_threadpool(service.parse, source, body, dict(request.headers))
-    return _accepted(await run_in_threadpool(service.accept, source, notification))
+    _notification, intake = await run_in_threadpool(service.receive, source, body, dict(request.headers))
+    return _accepted(intake)
 
 
 @router.post(
@@ -119,6 +118,5 @@ async def generic_webhook(source: str, request: Request) -> JSONResponse:
         raise HTTPException(400, 'body must be {"object": "account|invoice|order|payment", "ids": [CRM ids]}') from None
     if settings.mapping(parsed.object) is None:
         raise HTTPException(400, f"source {source!r} maps no {parsed.object}s")
-    await run_in_threadpool(service.spend_signature, source, digest)
     notification = Notification(tuple(Change(parsed.object, crm_id) for crm_id in dict.fromkeys(parsed.ids)))
-    return _accepted(await run_in_threadpool(service.accept, source, notification), status=202)
+    return _accepted(await run_in_threadpool(service.accept_signed, source, digest, notification), status=202)

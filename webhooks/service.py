@@ -71,6 +71,16 @@ class Service:
         """Verify and parse a CRM's own notification format through its connector."""
         return self.connector(source).parse_notification(body, headers)
 
+    def receive(self, source: str, body: bytes, headers: Mapping[str, str]) -> tuple[Notification, Intake]:
+        """Verify a CRM's notification through its connector, then queue what it names."""
+        notification = self.parse(source, body, headers)
+        return notification, self.accept(source, notification)
+
+    def accept_signed(self, source: str, digest: str, notification: Notification) -> Intake:
+        """Spend a generic webhook's signature (refused if already used), then queue what it names."""
+        self.spend_signature(source, digest)
+        return self.accept(source, notification)
+
     def accept(self, source: str, notification: Notification) -> Intake:
         """Queue what a verified notification names, unless it is a delivery seen before."""
         ids = notification.delivery_ids

@@ -143,3 +143,14 @@ def test_every_minutes_counts_from_the_epoch() -> None:
 
 def test_the_queue_answers_a_ping(jobs: JobQueue) -> None:
     assert jobs.ping()
+
+
+def test_interleaved_fetches_and_recalculations_are_merged_fetches_first(jobs: JobQueue) -> None:
+    recorder = Recorder(jobs)
+    jobs.submit_changes("sf", "invoice", ["I1"])
+    jobs.submit_recalculations("sf", ["A1"])
+    jobs.submit_changes("sf", "invoice", ["I2"])
+    jobs.submit_recalculations("sf", ["A2"])
+    assert drain(jobs) == 2
+    assert recorder.fetches == [("sf", "invoice", ["I1", "I2"])]
+    assert recorder.recalculations == [("sf", ["A1", "A2"])]

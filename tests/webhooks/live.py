@@ -125,7 +125,7 @@ class Live:
 
     def idle(self) -> bool:
         """No job queued or scheduled, and no run in progress."""
-        if self.jobs.pending() or self.jobs.scheduled():
+        if self.jobs.pending() or self.jobs.scheduled() or self.jobs.waiting_changes():
             return False
         with self.store.read() as conn:
             running = conn.execute(sa.select(sa.func.count()).select_from(runs).where(runs.c.outcome == "running"))
