@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from connectors.base import FieldInfo, ObjectKind, canonical_keys
@@ -114,11 +114,16 @@ class Suggestion:
     crm_type: str
 
 
-def suggest_fields(kind: ObjectKind, fields: Sequence[FieldInfo]) -> list[Suggestion]:
-    """Best field per key (each field used once), confidence at least MIN_CONFIDENCE."""
+def suggest_fields(kind: ObjectKind, fields: Sequence[FieldInfo], exclude: Collection[str] = ()) -> list[Suggestion]:
+    """Best field per key (each field used once), confidence at least MIN_CONFIDENCE.
+
+    `exclude` names fields never to propose: crm-credit's own write-back fields look like inputs
+    (`Credit_Limit__c` resembles a requested limit) but feeding them back would read our own output.
+    """
     scored = []
+    candidates = [info for info in fields if info.name not in exclude]
     for key in sorted(canonical_keys(kind)):
-        for info in fields:
+        for info in candidates:
             confidence = round(name_score(key, info) * type_score(key, info), 2)
             if confidence >= MIN_CONFIDENCE:
                 scored.append(Suggestion(key, info.name, confidence, info.type))
@@ -132,7 +137,10 @@ def suggest_fields(kind: ObjectKind, fields: Sequence[FieldInfo]) -> list[Sugges
 
 
 def pick_object(
-    kind: ObjectKind, candidates: Sequence[str], describe: Callable[[str], list[FieldInfo]]
+    kind: ObjectKind,
+    candidates: Sequence[str],
+    describe: Callable[[str], list[FieldInfo]],
+    exclude: Collection[str] = (),
 ) -> tuple[str, list[Suggestion]] | None:
     """The candidate object whose fields match the most keys (objects that fail to describe are skipped)."""
     best: tuple[str, list[Suggestion]] | None = None
@@ -141,7 +149,7 @@ def pick_object(
             fields = describe(name)
         except CrmCreditError:  # an object the org lacks is simply not a candidate
             continue
-        found = suggest_fields(kind, fields)
+        found = suggest_fields(kind, fields, exclude)
         if best is None or sum(s.confidence for s in found) > sum(s.confidence for s in best[1]):
             best = (name, found)
     return best

@@ -7,7 +7,7 @@ States: `pending` → `in_flight` → `sent` | `failed` (transient, retried with
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -91,36 +91,67 @@ def rows_for_accounts(
 
 
 def insert_pending(
-    conn: Connection, source: str, crm_id: str, crm_object: str, values: Mapping[str, Any], now: datetime
+    conn: Connection, source: str, crm_object: str, writes: Mapping[str, Mapping[str, Any]], now: datetime
 ) -> None:
-    """A new intended write."""
+    """New intended writes, by account (one executemany)."""
+    if not writes:
+        return
     stamp = to_stamp(now)
-    conn.execute(
-        sa.insert(outbox).values(
-            source=source,
-            crm_id=crm_id,
-            crm_object=crm_object,
-            values=encode_values(values),
-            state="pending",
-            attempts=0,
-            created_at=stamp,
-            updated_at=stamp,
-        )
-    )
+    rows = [
+        {"source": source, "crm_id": crm_id, "crm_object": crm_object, "values": encode_values(values),
+         "state": "pending", "attempts": 0, "created_at": stamp, "updated_at": stamp}
+        for crm_id, values in writes.items()
+    ]  # fmt: skip
+    conn.execute(sa.insert(outbox), rows)
 
 
-def update_row(conn: Connection, row_id: int, now: datetime, *, only_in: Iterable[str] = (), **changes: Any) -> bool:
-    """Change a row's state, values, attempts, message or due time; with `only_in`, only while the row
-    is still in one of those states (two pushers never claim one row). True when the row changed."""
+def update_rows(conn: Connection, changes: Sequence[tuple[int, dict[str, Any]]], now: datetime) -> None:
+    """Apply `update_row` to many rows, one executemany per set of changed columns."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row_id, change in changes:
+        params = _column_values(dict(change))
+        params["updated_at"] = to_stamp(now)
+        groups.setdefault(tuple(sorted(params)), []).append({"_id": row_id, **params})
+    for columns, batch in groups.items():
+        stmt = sa.update(outbox).where(outbox.c.id == sa.bindparam("_id"))
+        conn.execute(stmt.values({name: sa.bindparam(name) for name in columns}), batch)
+
+
+def _column_values(changes: dict[str, Any]) -> dict[str, Any]:
     if "values" in changes:
         changes["values"] = encode_values(changes["values"])
     if isinstance(changes.get("next_attempt_at"), datetime):
         changes["next_attempt_at"] = to_stamp(changes["next_attempt_at"])
+    return changes
+
+
+def update_row(conn: Connection, row_id: int, now: datetime, *, only_in: Iterable[str] = (), **changes: Any) -> bool:
+    """Change a row's state, values, attempts, message or due time; with `only_in`, only while the row
+    is still in one of those states. True when the row changed."""
+    changes = _column_values(changes)
     query = sa.update(outbox).where(outbox.c.id == row_id)
     states = list(only_in)
     if states:
         query = query.where(outbox.c.state.in_(states))
     return bool(conn.execute(query.values(updated_at=to_stamp(now), **changes)).rowcount)
+
+
+def claim_rows(conn: Connection, row_ids: Collection[int], now: datetime) -> set[int]:
+    """Mark `pending`/`failed` rows `in_flight` (one more attempt); return those this call claimed.
+
+    Decided row by row under the row lock, so two pushers running at once — a webhook worker and a
+    scheduled sync — never both send one row.
+    """
+    claimed: set[int] = set()
+    for chunk in chunks(sorted(row_ids), 500):
+        query = (
+            sa.update(outbox)
+            .where(outbox.c.id.in_(chunk), outbox.c.state.in_(("pending", "failed")))
+            .values(state="in_flight", attempts=outbox.c.attempts + 1, updated_at=to_stamp(now))
+            .returning(outbox.c.id)
+        )
+        claimed.update(conn.execute(query).scalars())
+    return claimed
 
 
 def delete_row(conn: Connection, row_id: int, only_in: Iterable[str] = ()) -> bool:
