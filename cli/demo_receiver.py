@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -46,7 +47,9 @@ class Receiver:
         jobs.close()
 
 
-def start_receiver(config: AppConfig, store: Store, port: int, timeout_s: float = 20.0) -> Receiver:
+def start_receiver(
+    config: AppConfig, store: Store, port: int, config_path: Path | None = None, timeout_s: float = 20.0
+) -> Receiver:
     """Start app + worker as `crm-credit serve` does on one machine; wait until it answers."""
     from sync.consumer import JobConsumer
     from sync.queue import JobQueue
@@ -57,7 +60,7 @@ def start_receiver(config: AppConfig, store: Store, port: int, timeout_s: float 
     worker = Worker(config, store, jobs).attach()
     consumer = JobConsumer(jobs, workers=2, embedded=True)
     consumer.start()
-    app = create_app(config, store, jobs)
+    app = create_app(config, store, jobs, config_path=config_path)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, name="demo-serve", daemon=True)
     thread.start()

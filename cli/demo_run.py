@@ -187,7 +187,7 @@ class Demo:
         started = time.perf_counter()
         assert self.config is not None and self.store is not None
         salesforce = next(s for s in self.sources if s.kind == "salesforce")
-        self.receiver = start_receiver(self.config, self.store, port)
+        self.receiver = start_receiver(self.config, self.store, port, self.result.config_path)
         self.result.receiver_url = self.receiver.url
         self.say(f"receiver (crm-credit serve, worker in-process) on {self.receiver.url}")
         self.result.change = run_change(self.config, self.store, salesforce, self.receiver.url, self.say, self.out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -80,10 +81,32 @@ def _pin_search_path(engine: Engine, schema: str) -> None:
         dbapi_conn.commit()
 
 
+_SQLITE_WRITERS: dict[str, threading.RLock] = {}
+_GUARD = threading.Lock()
+
+
+def _sqlite_writer_lock(engine: Engine) -> threading.RLock | None:
+    """One lock per SQLite file and process.
+
+    SQLite admits one writer at a time; a thread that finds the file locked waits in SQLite's busy
+    handler, which sleeps in steps of up to 100 ms. `serve` runs its intake and its worker threads
+    in one process, so queueing them on a lock here hands the file over the moment it is free.
+    """
+    if engine.dialect.name != "sqlite":
+        return None
+    with _GUARD:
+        return _SQLITE_WRITERS.setdefault(str(engine.url.database), threading.RLock())
+
+
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A connection inside one write transaction, committed on success."""
-    with engine.connect() as conn, conn.begin():
+    lock = _sqlite_writer_lock(engine)
+    if lock is None:
+        with engine.connect() as conn, conn.begin():
+            yield conn
+        return
+    with lock, engine.connect() as conn, conn.begin():
         yield conn
 
 
