@@ -192,3 +192,33 @@ crm_fields = sa.Table(
     sa.Column("length", sa.Integer, nullable=True),  # texts are cut to it before write-back
     sa.Column("described_at", STAMP, nullable=False),
 )
+
+# ---- webhooks and the queue's worker ------------------------------------------------------------
+
+webhook_receipts = sa.Table(
+    "webhook_receipts",
+    metadata,
+    # "delivery:<source>:<CRM notification id>" or "signature:<sha256 of the signature>"
+    sa.Column("key", sa.String(160), primary_key=True),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("received_at", STAMP, nullable=False),
+    sa.Index("ix_webhook_receipts_received", "received_at"),
+)
+
+leases = sa.Table(
+    "leases",
+    metadata,
+    sa.Column("name", sa.String(256), primary_key=True),  # "account:<source>:<group root>", "periodic:<task>"
+    sa.Column("owner", sa.String(128), nullable=False),
+    sa.Column("expires_at", STAMP, nullable=False),
+)
+
+push_channels = sa.Table(
+    "push_channels",
+    metadata,
+    sa.Column("source", sa.String(64), primary_key=True),
+    sa.Column("channel_id", sa.String(64), primary_key=True),
+    sa.Column("expires_at", STAMP, nullable=False),
+    sa.Column("events", sa.Text, nullable=False),  # JSON list
+    sa.Column("notify_url", sa.Text, nullable=False),
+)
