@@ -86,7 +86,7 @@ def plan_writes(
         elif rows and not _same(rows[-1].values, diff):
             # A pusher may have claimed the row meanwhile; then these values need a row of their own.
             if not box.update_row(conn, rows[-1].id, now, only_in=_WAITING, values=diff):
-                box.insert_pending(conn, source, crm_object, {crm_id: diff}, now)
+                new[crm_id] = diff
             queued += 1
         elif rows:
             queued += 1
@@ -194,7 +194,7 @@ class Pusher:
     def _send(self, batch: Sequence[box.OutboxRow]) -> bool:
         """Push one batch; False when pushing must stop for this run."""
         now = self.clock()
-        sendable: list[tuple[box.OutboxRow, dict[str, Any]]] = []
+        wanted: list[tuple[box.OutboxRow, dict[str, Any]]] = []
         with self.store.write() as conn:
             ledger = load_ledger(conn, self.source, [row.crm_id for row in batch])
             for row in batch:
@@ -205,11 +205,11 @@ class Pusher:
                     )
                     self.report.up_to_date += int(done)
                     continue
-                claimed = box.update_row(
-                    conn, row.id, now, only_in=(row.state,), state="in_flight", attempts=row.attempts + 1, values=values
-                )
-                if claimed:  # otherwise another pusher took it, or planning replaced it
-                    sendable.append((row, values))
+                wanted.append((row, values))
+            claimed = box.claim_rows(conn, [row.id for row, _ in wanted], _WAITING, now)
+            # Rows another pusher took meanwhile (or planning replaced) are not ours to send.
+            sendable = [(row, values) for row, values in wanted if row.id in claimed]
+            box.update_rows(conn, [(row.id, {"attempts": row.attempts + 1, "values": v}) for row, v in sendable], now)
         if not sendable:
             return True
         try:
@@ -249,7 +249,7 @@ class Pusher:
                     self.report.sent += 1
                 elif outcome.transient:
                     due = now + retry_delay(row.attempts + 1)
-                    fields = {"code": outcome.code, "message": outcome.message, "next_attempt_at": due}
+                    fields: dict[str, Any] = {"code": outcome.code, "message": outcome.message, "next_attempt_at": due}
                     changes.append((row.id, {"state": "failed", **fields}))
                     self.report.failed += 1
                 else:

@@ -117,6 +117,24 @@ def update_rows(conn: Connection, changes: Sequence[tuple[int, dict[str, Any]]],
         conn.execute(stmt.values({name: sa.bindparam(name) for name in columns}), batch)
 
 
+def claim_rows(conn: Connection, row_ids: Sequence[int], states: Iterable[str], now: datetime) -> set[int]:
+    """Move rows still in one of `states` to `in_flight` in one statement; the ids this call claimed.
+
+    Two pushers (a webhook worker and a scheduled sync) may read the same due rows; only one claims each.
+    """
+    claimed: set[int] = set()
+    wanted = list(states)
+    for chunk in chunks(list(row_ids), 500):
+        query = (
+            sa.update(outbox)
+            .where(outbox.c.id.in_(chunk), outbox.c.state.in_(wanted))
+            .values(state="in_flight", updated_at=to_stamp(now))
+            .returning(outbox.c.id)
+        )
+        claimed.update(row_id for (row_id,) in conn.execute(query))
+    return claimed
+
+
 def _column_values(changes: dict[str, Any]) -> dict[str, Any]:
     if "values" in changes:
         changes["values"] = encode_values(changes["values"])
