@@ -70,9 +70,12 @@ def known_on(
 
 
 def _first_serious_day(invoice: Invoice, paid_on: date | None, after: date) -> date | None:
-    """The first day after `after` on which the invoice is unpaid and more than 90 days past due."""
+    """The first day after `after` on which the invoice is more than 90 days past due and not paid before it.
+
+    Paid on day 91 after its due date still counts: it was 91 days late when it was paid.
+    """
     day = max(after + timedelta(days=1), invoice.due_on + timedelta(days=SERIOUS_DAYS + 1))
-    if paid_on is not None and paid_on <= day:
+    if paid_on is not None and paid_on < day:
         return None
     return day
 
