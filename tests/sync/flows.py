@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import copy
+import tomllib
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from credit_core.models import Account, Invoice, Order, Payment
+import tomlkit
+
+from credit_core.audit import decision_from_dict
+from credit_core.policy import default_policy_text
+
+from credit_core.models import Account, Decision, Invoice, Order, Payment
 from sync.config import AppConfig
 from sync.evaluation import Evaluator
 from sync.reports import EvaluationReport
 from sync.store import Store
 from sync.store.codec import encode_record, to_stamp
+from sync.store.decisions import load_current
 from sync.store.records import RecordRow, upsert_records
 from tests.sync.builders import source_table
 
@@ -40,3 +49,30 @@ def config(store_url: str, policy_file: str = "", **extra: Any) -> AppConfig:
 def evaluate(cfg: AppConfig, store: Store, now: datetime = NOW, trigger: str = "sync") -> EvaluationReport:
     """One full evaluation at `now`."""
     return Evaluator(cfg, store, lambda: now, trigger).run()
+
+
+def policy_file(folder: Path, changes: dict[str, Any]) -> str:
+    """The default policy with dotted keys changed, written as TOML; returns its path."""
+    raw = copy.deepcopy(tomllib.loads(default_policy_text()))
+    for dotted, value in changes.items():
+        *parents, last = dotted.split(".")
+        table = raw
+        for part in parents:
+            table = table[part]
+        table[last] = value
+    path = folder / f"policy-{len(list(folder.glob('policy-*.toml')))}.toml"
+    path.write_text(tomlkit.dumps(raw), encoding="utf-8")
+    return str(path)
+
+
+def write_csv(path: Path, header: str, *rows: str) -> Path:
+    """A CSV file from a header line and row lines."""
+    path.write_text("\n".join((header, *rows)) + "\n", encoding="utf-8")
+    return path
+
+
+def current(store: Store, crm_id: str, source: str = "sf") -> Decision:
+    """The stored current decision of one account."""
+    with store.read() as conn:
+        payload = load_current(conn, [(source, crm_id)])[(source, crm_id)]
+    return decision_from_dict(payload)
