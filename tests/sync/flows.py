@@ -12,9 +12,8 @@ from typing import Any
 import tomlkit
 
 from credit_core.audit import decision_from_dict
-from credit_core.policy import default_policy_text
-
 from credit_core.models import Account, Decision, Invoice, Order, Payment
+from credit_core.policy import default_policy_text
 from sync.config import AppConfig
 from sync.evaluation import Evaluator
 from sync.reports import EvaluationReport
@@ -29,13 +28,13 @@ Record = Account | Invoice | Order | Payment
 _KINDS = {Account: "account", Invoice: "invoice", Order: "order", Payment: "payment"}
 
 
-def put(store: Store, records: Iterable[Record]) -> None:
-    """Store canonical records as sync would have."""
+def put(store: Store, records: Iterable[Record], deleted: bool = False) -> None:
+    """Store canonical records as sync would have (`deleted`: as tombstones, as after a CRM delete)."""
     with store.write() as conn:
         for record in records:
             kind = _KINDS[type(record)]
             link = record.parent_crm_id if isinstance(record, Account) else record.account_crm_id
-            row = RecordRow(record.source, record.crm_id, link, to_stamp(NOW), False, None, 1, encode_record(record))
+            row = RecordRow(record.source, record.crm_id, link, to_stamp(NOW), deleted, None, 1, encode_record(record))
             upsert_records(conn, kind, [row])
 
 

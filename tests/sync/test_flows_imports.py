@@ -28,7 +28,7 @@ def stocked(store: Store) -> None:
                 *paid_history(8, prefix="b", account_id="B1")])  # fmt: skip
 
 
-def test_bad_rows_are_quarantined_with_line_column_and_value_and_the_rest_is_loaded(store: Store, tmp_path: Path) -> None:
+def test_bad_rows_are_quarantined_with_line_column_and_value_the_rest_loaded(store: Store, tmp_path: Path) -> None:
     stocked(store)
     csv = write_csv(
         tmp_path / "cover.csv", COVER,
