@@ -56,16 +56,16 @@ def _backtest_table(results: list[BacktestResult], version: str) -> Table:
 def backtest_command(
     as_of: Annotated[
         list[str] | None, typer.Option("--as-of", help="Past days, YYYY-MM-DD (comma-separated or repeated).")
-    ] = None,  # noqa: E501
+    ] = None,
     horizon_months: Annotated[
         int, typer.Option("--horizon-months", min=1, max=36, help="Months to watch for 90+ days past due.")
-    ] = 12,  # noqa: E501
+    ] = 12,
     policy_file: Annotated[
         Path | None, typer.Option("--policy", help="Backtest this policy instead of the live one.")
-    ] = None,  # noqa: E501
+    ] = None,
     svg: Annotated[
         Path | None, typer.Option("--svg", help="Also write the charts as one inline-SVG HTML snippet.")
-    ] = None,  # noqa: E501
+    ] = None,
 ) -> None:
     """Score the portfolio as of past days from what was known then; AUC, KS and bad rate by grade."""
     today = datetime.now(UTC).date()
