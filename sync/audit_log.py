@@ -22,8 +22,7 @@ from connectors.errors import ConfigError
 from credit_core import evaluate_account
 from credit_core.audit import decision_from_dict, decision_to_dict
 from credit_core.policy import Policy
-from credit_core.snapshot import inputs_from_document
-from sync.store import Store
+from sync.store import Store, snapshots
 from sync.store import decisions as saved
 from sync.store.codec import to_stamp
 from sync.store.schema import audit
@@ -114,12 +113,12 @@ def reproduce(store: Store, audit_id: int) -> Reproduction:
     if document is None or content is None:
         missing = "input snapshot" if document is None else f"policy {row.policy_version}"
         raise ConfigError(f"audit row {audit_id}: its {missing} is not in the store (logged before snapshots)")
-    inputs = inputs_from_document(document)
+    inputs = snapshots.decode(document)
     policy = Policy.model_validate(json.loads(content))
     logged = json.loads(row.after)
     previous = decision_from_dict(json.loads(row.before)) if row.before else None
     decision = evaluate_account(
-        **inputs.arguments(),
+        **inputs,
         policy=policy,
         as_of=datetime.fromisoformat(logged["evaluated_at"]),
         previous=previous,

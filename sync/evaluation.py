@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from connectors.errors import ConfigError
 from credit_core import evaluate_account
-from credit_core.audit import decision_from_dict, decision_to_dict, inputs_digest
+from credit_core.audit import decision_from_dict, decision_to_dict
 from credit_core.decisions import is_material_change
 from credit_core.engine import converter, measure
 from credit_core.errors import CreditCoreError
@@ -28,12 +28,11 @@ from credit_core.models import Account, Decision
 from credit_core.policy import load_policy
 from credit_core.portfolio import group_roots
 from credit_core.present import crm_value
-from credit_core.snapshot import inputs_document
 from credit_core.supplements import with_supplements
 from sync.config import AppConfig
 from sync.outbox import DAILY_KEYS, plan_writes
 from sync.reports import EvaluationReport
-from sync.store import Store
+from sync.store import Store, snapshots
 from sync.store import decisions as saved
 from sync.store import supplements as imported
 from sync.store.bundles import Bundle, Key, load_bundles, load_hierarchy, stream_bundles
@@ -175,8 +174,7 @@ class Evaluator:
         if material:
             self.report.changed += 1
             records = (account, bundle.invoices, bundle.orders, bundle.payments)
-            digest = inputs_digest(*records, now.date(), group_exposure=group, fx_rates=self.rates)
-            inputs = inputs_document(*records, group_exposure=group, fx_rates=self.rates)
+            digest, inputs = snapshots.encode(*records, group, self.rates)
         elif _without_time(before) != _without_time(after):
             self.report.refreshed += 1
         else:

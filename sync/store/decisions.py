@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -67,8 +66,8 @@ def save_decisions(conn: Connection, rows: Sequence[DecisionRow], now: datetime)
     save_inputs(conn, {r.inputs_digest: r.inputs for r in changes if r.inputs_digest and r.inputs is not None}, now)
 
 
-def save_inputs(conn: Connection, documents: dict[str, dict[str, Any]], now: datetime) -> None:
-    """Store input snapshots by digest (compressed JSON); a digest already stored is left alone."""
+def save_inputs(conn: Connection, documents: dict[str, bytes], now: datetime) -> None:
+    """Store input snapshots by digest; a digest already stored is left alone."""
     if not documents:
         return
     stored: set[str] = set()
@@ -76,7 +75,7 @@ def save_inputs(conn: Connection, documents: dict[str, dict[str, Any]], now: dat
         query = sa.select(audit_inputs.c.digest).where(audit_inputs.c.digest.in_(chunk))
         stored.update(conn.execute(query).scalars())
     rows = [
-        {"digest": digest, "document": zlib.compress(_json(document).encode()), "at": to_stamp(now)}
+        {"digest": digest, "document": document, "at": to_stamp(now)}
         for digest, document in documents.items()
         if digest not in stored
     ]
@@ -84,10 +83,10 @@ def save_inputs(conn: Connection, documents: dict[str, dict[str, Any]], now: dat
         conn.execute(sa.insert(audit_inputs), rows)
 
 
-def load_inputs(conn: Connection, digest: str) -> dict[str, Any] | None:
-    """The input snapshot stored under `digest`, if any."""
+def load_inputs(conn: Connection, digest: str) -> bytes | None:
+    """The input snapshot stored under `digest`, if any (see sync.store.snapshots.decode)."""
     blob = conn.execute(sa.select(audit_inputs.c.document).where(audit_inputs.c.digest == digest)).scalar()
-    return None if blob is None else dict(json.loads(zlib.decompress(blob)))
+    return None if blob is None else bytes(blob)
 
 
 def remember_policy(conn: Connection, policy: Policy, now: datetime) -> bool:
@@ -125,7 +124,7 @@ class DecisionRow:
     trigger: str
     inputs_digest: str | None = None
     actor: str | None = None
-    inputs: dict[str, Any] | None = None  # credit_core.snapshot document, kept by digest
+    inputs: bytes | None = None  # sync.store.snapshots: the compressed inputs, kept by digest
 
 
 def add_audit(
