@@ -56,3 +56,35 @@ def test_a_scorecard_trained_on_history_becomes_a_valid_policy_that_ranks_anothe
     checked_on = _cases(trained, date(2025, 8, 28), records)  # a day it was not trained on
     score = auc([(float(c.decision.score), c.bad) for c in checked_on])
     assert score is not None and score >= 0.70
+
+
+def test_scorecard_train_writes_a_policy_that_backtest_can_check(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from typer.testing import CliRunner
+
+    from cli.app import app, normalise_argv
+    from cli.main import run  # noqa: F401  registers every command
+    from sync.store import Store
+    from tests.cli.test_flows_cmds import CONFIG
+    from tests.sync.flows import put
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SF_SESSION", "unused")
+    (tmp_path / "crm-credit.toml").write_text(CONFIG)
+    store = Store.open(f"sqlite:///{tmp_path / 'crm-credit.db'}")
+    put(store, generated(2500))
+    store.close()
+
+    def cli(*args: str):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(app, normalise_argv(list(args)), catch_exceptions=False)
+
+    trained = cli("scorecard", "train", "--out", "trained.toml", "--as-of", "2025-11-28", "--json")
+    assert trained.exit_code == 0, trained.output
+    figures = json.loads(trained.stdout)
+    assert figures["holdout_auc_model"] >= 0.70 and "paydex" in figures["variables"]
+    checked = cli("backtest", "--policy", "trained.toml", "--as-of", "2025-08-28", "--json")
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.stdout)["results"][0]["auc"] >= 0.70
+    refused = cli("scorecard", "train", "--out", "x.toml", "--as-of", "2025-11-28", "--min-bads", "100000")
+    assert refused.exit_code == 2 and "bad outcomes on record" in refused.stderr
