@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cli.app import app, console, emit_json, handle_errors, state
+from cli.concentration_view import concentration_json, concentration_tables
 from cli.store_access import opened_store
 from cli.summary import print_summary
 from sync.portfolio import portfolio_report
@@ -25,10 +26,14 @@ def report_command(
         report = portfolio_report(config, store, datetime.now(UTC))
     if html is not None:
         html.write_text(render_report(report), encoding="utf-8")
+    concentration = report.concentration
     if state.json:
-        emit_json({**report.to_json(), "html": str(html) if html else None})
+        section = concentration_json(concentration, report.concentration_unconverted) if concentration else None
+        emit_json({**report.to_json(), "concentration": section, "html": str(html) if html else None})
         return
     out = console()
     print_summary(out, report)
+    for table in concentration_tables(concentration, report.base_currency) if concentration else []:
+        out.print(table)
     if html is not None:
         out.print(f"wrote {html}", markup=False)

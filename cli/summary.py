@@ -77,5 +77,6 @@ def print_summary(out: Console, report: PortfolioReport) -> None:
     rc = report.receivables
     if rc is not None:
         cei = f"{rc.cei} %" if rc.cei is not None else "–"
+        over = len(report.concentration.breaches) if report.concentration else 0
         out.print(f"DSO {rc.dso} days · best possible DSO {rc.best_possible_dso} · CEI {cei} · "
-                  f"{report.over_cap} accounts above the concentration cap", markup=False)  # fmt: skip
+                  f"{over} groups above the concentration cap", markup=False)  # fmt: skip

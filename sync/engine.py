@@ -159,7 +159,9 @@ class SyncEngine:
             report.outcome = "problems"
         return report
 
-    def evaluate(self, trigger: str = "sync", accounts: Iterable[tuple[str, str]] | None = None) -> EvaluationReport:
+    def evaluate(
+        self, trigger: str = "sync", accounts: Iterable[tuple[str, str]] | None = None, actor: str | None = None
+    ) -> EvaluationReport:
         """Re-evaluate accounts from the store (all, or these keys and their groups) and plan write-backs."""
         from sync import evaluation
 
@@ -167,7 +169,7 @@ class SyncEngine:
         keys = list(dict.fromkeys(accounts)) if accounts is not None else None
         with self.store.write() as conn:
             run_id = state.start_run(conn, "evaluate", None, now)
-        report = evaluation.Evaluator(self.config, self.store, self.clock, trigger).run(keys)
+        report = evaluation.Evaluator(self.config, self.store, self.clock, trigger, actor).run(keys)
         details: dict[str, Any] = {**vars(report), "trigger": trigger}
         if keys is not None:
             details["accounts"] = [list(key) for key in keys]  # which recalculation this was (webhooks)

@@ -119,8 +119,8 @@ class PushReport:
 class Pusher:
     """Sends one source's due writes (or only those of `accounts`) through its connector.
 
-    Rows are claimed (`pending`/`failed` → `in_flight`) under their current state, so two pushers
-    running at once — a webhook worker and a scheduled sync — never send the same row.
+    Rows are claimed (`pending`/`failed` → `in_flight`) one by one under their current state, so two
+    pushers running at once — a webhook worker and a scheduled sync — never send the same row.
     """
 
     def __init__(
@@ -194,22 +194,22 @@ class Pusher:
     def _send(self, batch: Sequence[box.OutboxRow]) -> bool:
         """Push one batch; False when pushing must stop for this run."""
         now = self.clock()
-        sendable: list[tuple[box.OutboxRow, dict[str, Any]]] = []
+        wanted: list[tuple[box.OutboxRow, dict[str, Any]]] = []
         with self.store.write() as conn:
             ledger = load_ledger(conn, self.source, [row.crm_id for row in batch])
-            changes: list[tuple[int, dict[str, Any]]] = []
-            wanted: dict[int, tuple[box.OutboxRow, dict[str, Any]]] = {}
             for row in batch:
                 values = diff_values(row.values, ledger.get(row.crm_id, {}), now)
                 if not values:
-                    changes.append((row.id, {"state": "sent", "message": "already up to date"}))
-                    self.report.up_to_date += 1
+                    done = box.update_row(
+                        conn, row.id, now, only_in=(row.state,), state="sent", message="already up to date"
+                    )
+                    self.report.up_to_date += int(done)
                     continue
-                wanted[row.id] = (row, values)
-            claimed = box.claim_rows(conn, wanted, now)  # rows another pusher took are left to it
-            sendable = [wanted[row_id] for row_id in wanted if row_id in claimed]
-            changes += [(row.id, {"values": values}) for row, values in sendable if values != row.values]
-            box.update_rows(conn, changes, now)
+                wanted.append((row, values))
+            claimed = box.claim_rows(conn, [row.id for row, _ in wanted], _WAITING, now)
+            # Rows another pusher took meanwhile (or planning replaced) are not ours to send.
+            sendable = [(row, values) for row, values in wanted if row.id in claimed]
+            box.update_rows(conn, [(row.id, {"attempts": row.attempts + 1, "values": v}) for row, v in sendable], now)
         if not sendable:
             return True
         try:
@@ -249,7 +249,7 @@ class Pusher:
                     self.report.sent += 1
                 elif outcome.transient:
                     due = now + retry_delay(row.attempts + 1)
-                    fields = {"code": outcome.code, "message": outcome.message, "next_attempt_at": due}
+                    fields: dict[str, Any] = {"code": outcome.code, "message": outcome.message, "next_attempt_at": due}
                     changes.append((row.id, {"state": "failed", **fields}))
                     self.report.failed += 1
                 else:

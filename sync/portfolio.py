@@ -7,7 +7,7 @@ converts them). The report shows what the last evaluation decided; it does not r
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -17,9 +17,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from credit_core.concentration import Concentration
 from credit_core.fx import parse_rates
 from credit_core.models import Account
 from credit_core.policy import FLAGS, GRADES, Policy, load_policy
+from sync.concentration import read_concentration
 from sync.config import AppConfig
 from sync.receivables import Receivables, measure_receivables
 from sync.store import Store
@@ -31,7 +33,6 @@ ZERO = Decimal(0)
 TOP = 50
 SCORE_BINS = tuple(range(0, 100, 10))  # 0–9, 10–19, … 90–100
 STATUSES = ("OK", "WATCH", "HOLD")
-SHARE_PLACES = Decimal("0.0001")
 
 
 @dataclass
@@ -75,17 +76,16 @@ class PortfolioReport:
     score_bin_grades: dict[str, str] = field(default_factory=dict)  # the grade of each bin's lowest score
     concentration_cap: Decimal = ZERO
     portfolio_budget: Decimal = ZERO
-    over_cap: int = 0
-    top_share: dict[str, Decimal] = field(default_factory=dict)  # "top 10" -> share of total exposure
-    industries: dict[str, Decimal] = field(default_factory=dict)  # exposure by industry, base currency
-    countries: dict[str, Decimal] = field(default_factory=dict)
+    concentration: Concentration | None = None  # by customer group (sync.concentration)
+    concentration_unconverted: int = 0
     receivables: Receivables | None = None
     top: list[Exposure] = field(default_factory=list)
     unconverted: dict[str, int] = field(default_factory=dict)  # currency -> decisions left out
 
     def to_json(self) -> dict[str, Any]:
-        """The report as JSON-ready values (money as strings, instants as ISO text)."""
-        value: dict[str, Any] = _jsonable(asdict(self))
+        """The report as JSON-ready values (money as strings, instants as ISO text); the concentration
+        section has its own JSON form (`cli.concentration_view.concentration_json`)."""
+        value: dict[str, Any] = _jsonable({k: v for k, v in asdict(self).items() if k != "concentration"})
         return value
 
 
@@ -173,9 +173,6 @@ class _Tally:
         r.total_exposure = sum((g["exposure"] for g in self.grades.values()), ZERO)
         r.total_limit = sum((g["limit"] for g in self.grades.values()), ZERO)
         self.exposures.sort(key=lambda item: (-item[0], item[1], item[2]))
-        for n in (1, 10, 50):
-            top = sum((e for e, *_ in self.exposures[:n]), ZERO)
-            r.top_share[f"top {n}"] = (top / r.total_exposure).quantize(SHARE_PLACES) if r.total_exposure else ZERO
 
 
 def _exposure(item: tuple[Decimal, str, str, dict[str, Any]], name: str, tally: _Tally) -> Exposure:
@@ -216,19 +213,5 @@ def portfolio_report(config: AppConfig, store: Store, now: datetime, top: int = 
             exposure = _exposure(item, (account.name if account else None) or item[2], tally)
             exposure.history = _history(conn, (item[1], item[2]))
             report.top.append(exposure)
-    _shares(report, tally, profiles)
+    report.concentration, report.concentration_unconverted = read_concentration(store, policy, config.fx.rates)
     return report
-
-
-def _shares(report: PortfolioReport, tally: _Tally, profiles: dict[tuple[str, str], Account]) -> None:
-    industries: defaultdict[str, Decimal] = defaultdict(Decimal)
-    countries: defaultdict[str, Decimal] = defaultdict(Decimal)
-    for exposure, source, crm_id, payload in tally.exposures:
-        account = profiles.get((source, crm_id))
-        industries[(account.industry if account else None) or "(none)"] += exposure
-        countries[(account.country if account else None) or "(none)"] += exposure
-        group = tally.to_base(payload.get("group_exposure"), str(payload.get("currency") or tally.base))
-        if group is not None and group > report.concentration_cap:
-            report.over_cap += 1
-    report.industries = dict(sorted(industries.items(), key=lambda kv: (-kv[1], kv[0])))
-    report.countries = dict(sorted(countries.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -117,6 +117,24 @@ def update_rows(conn: Connection, changes: Sequence[tuple[int, dict[str, Any]]],
         conn.execute(stmt.values({name: sa.bindparam(name) for name in columns}), batch)
 
 
+def claim_rows(conn: Connection, row_ids: Sequence[int], states: Iterable[str], now: datetime) -> set[int]:
+    """Move rows still in one of `states` to `in_flight` in one statement; the ids this call claimed.
+
+    Two pushers (a webhook worker and a scheduled sync) may read the same due rows; only one claims each.
+    """
+    claimed: set[int] = set()
+    wanted = list(states)
+    for chunk in chunks(list(row_ids), 500):
+        query = (
+            sa.update(outbox)
+            .where(outbox.c.id.in_(chunk), outbox.c.state.in_(wanted))
+            .values(state="in_flight", updated_at=to_stamp(now))
+            .returning(outbox.c.id)
+        )
+        claimed.update(row_id for (row_id,) in conn.execute(query))
+    return claimed
+
+
 def _column_values(changes: dict[str, Any]) -> dict[str, Any]:
     if "values" in changes:
         changes["values"] = encode_values(changes["values"])
@@ -127,31 +145,13 @@ def _column_values(changes: dict[str, Any]) -> dict[str, Any]:
 
 def update_row(conn: Connection, row_id: int, now: datetime, *, only_in: Iterable[str] = (), **changes: Any) -> bool:
     """Change a row's state, values, attempts, message or due time; with `only_in`, only while the row
-    is still in one of those states. True when the row changed."""
+    is still in one of those states (two pushers never claim one row). True when the row changed."""
     changes = _column_values(changes)
     query = sa.update(outbox).where(outbox.c.id == row_id)
     states = list(only_in)
     if states:
         query = query.where(outbox.c.state.in_(states))
     return bool(conn.execute(query.values(updated_at=to_stamp(now), **changes)).rowcount)
-
-
-def claim_rows(conn: Connection, row_ids: Collection[int], now: datetime) -> set[int]:
-    """Mark `pending`/`failed` rows `in_flight` (one more attempt); return those this call claimed.
-
-    Decided row by row under the row lock, so two pushers running at once — a webhook worker and a
-    scheduled sync — never both send one row.
-    """
-    claimed: set[int] = set()
-    for chunk in chunks(sorted(row_ids), 500):
-        query = (
-            sa.update(outbox)
-            .where(outbox.c.id.in_(chunk), outbox.c.state.in_(("pending", "failed")))
-            .values(state="in_flight", attempts=outbox.c.attempts + 1, updated_at=to_stamp(now))
-            .returning(outbox.c.id)
-        )
-        claimed.update(conn.execute(query).scalars())
-    return claimed
 
 
 def delete_row(conn: Connection, row_id: int, only_in: Iterable[str] = ()) -> bool:

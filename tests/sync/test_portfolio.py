@@ -37,7 +37,8 @@ def test_totals_grades_and_ranking_add_up(store_target: Target) -> None:
     beta = report.top[0]
     assert beta.group_exposure_base == Decimal("2300")  # Gamma belongs to Beta's group
     assert beta.history and beta.history[0]["grade"] == beta.grade
-    assert report.top_share["top 1"] == (Decimal(2000) / Decimal(3300)).quantize(Decimal("0.0001"))
+    assert report.concentration is not None
+    assert report.concentration.top_share[1] == (Decimal(2300) / Decimal(3300)).quantize(Decimal("0.0001"))
 
 
 def test_aging_dso_and_cei_follow_the_published_formulas(store_target: Target) -> None:

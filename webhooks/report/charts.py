@@ -56,9 +56,11 @@ def concentration(r: PortfolioReport, n: int = 10) -> str:
 
 
 def industries(r: PortfolioReport, n: int = 10) -> str:
-    """Exposure by industry, largest first."""
-    rows = [Row(name, value) for name, value in list(r.industries.items())[:n]]
-    return hbar_chart(f"Exposure by industry ({r.base_currency})", rows, compact, 560)
+    """Exposure by industry, largest first, with the limits granted there as ticks."""
+    parts = r.concentration.by_industry if r.concentration else {}
+    ranked = sorted(parts.items(), key=lambda kv: -kv[1].exposure)[:n]
+    rows = [Row(name, part.exposure, part.credit_limit) for name, part in ranked]
+    return hbar_chart(f"Exposure by industry ({r.base_currency})", rows, compact, 560, "limits")
 
 
 def statuses(r: PortfolioReport) -> str:

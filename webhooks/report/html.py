@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, Undefined, select_autoescape
 
+from credit_core.concentration import Concentration
 from credit_core.glossary import GRADE_GLOSSARY, STATUS_GLOSSARY, TERM_GLOSSARY, flag_glossary, reason_glossary
 from credit_core.metrics import aging_labels
 from sync.portfolio import PortfolioReport
@@ -60,6 +61,7 @@ def report_context(report: PortfolioReport) -> dict[str, Any]:
     return {
         "r": report,
         "rc": report.receivables or empty,
+        "c": report.concentration or Concentration(),
         "charts": charts.all_charts(report),
         "utilization": utilization,
         "cap_share": report.concentration_cap / report.portfolio_budget if report.portfolio_budget else None,
