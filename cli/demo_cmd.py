@@ -72,5 +72,5 @@ def demo_command(
         emit_json(_result_json(result))
     for problem in result.problems:
         out.print(f"problem: {problem}", markup=False)
-    out.print(f"demo finished in {result.timings['total']:.1f} s", markup=False)
+    out.print(f"demo finished: the cycle took {result.timings['total']:.1f} s", markup=False)
     raise typer.Exit(EXIT_PROBLEMS if result.problems else EXIT_OK)

@@ -100,5 +100,9 @@ def sandbox_fxiaoke(
         "acting_employee": f"{fx.user_id} (openUserId {fx.open_user_id})",
         "secrets_and_field_names": f"GET {fx.url}/__sandbox__/info",
     }
-    _announce("Fxiaoke", fx.url, str(fx.ca_pem), details)
+    try:
+        _announce("Fxiaoke", fx.url, str(fx.ca_pem), details)
+    except BaseException:
+        fx.stop()  # Ctrl-C before `wait` took over must not leave the server thread running
+        raise
     fx.wait()
