@@ -42,6 +42,7 @@ from connectors.http import RetryingSession
 from connectors.mapping import pull_fields, writeback_fields_read
 
 DESCRIBE_PATH = "/cgi/crm/v2/object/describe"
+CHINA_OFFSET_S = 8 * 3600  # reconciliation periods start at midnight in the tenant's zone
 NO_PUSH_API = (
     "Fxiaoke has no public change-notification API: Fxiaoke sources are kept current by the scheduled "
     "incremental sync, and a tenant workflow can call the generic signed webhook /webhooks/generic/{source}"
@@ -156,6 +157,29 @@ class FxiaokeConnector:
         moves its stamp, so `pull_changed` already yields it as deleted; a hard delete leaves no trace
         in the API and is caught by a full sync or a fetch by id."""
         return iter(())
+
+    def pull_live_ids(self, kind: ObjectKind, window: Window) -> Iterator[str] | None:
+        """Every id of `kind` still in Fxiaoke (作废 ones included), when a reconciliation is due.
+
+        Due on the first run after each `reconcile_interval_s` boundary (China time); the deletion
+        window starts `lookback_s` before the previous run's start.
+        """
+        if window.start is None or not self._reconcile_due(window.start, window.end):
+            return None
+        plan = self._plan(kind)
+        rows = query.rows_by_id(self._fetcher(plan.crm_object), [], [query.ID])
+        return (str(row.get(query.ID)) for row in rows)
+
+    def _reconcile_due(self, start: datetime, end: datetime) -> bool:
+        interval = self.settings.reconcile_interval_s
+        if interval == 0:
+            return True
+        previous_run = start + timedelta(seconds=self.settings.lookback_s)
+
+        def period(moment: datetime) -> int:
+            return int((moment.timestamp() + CHINA_OFFSET_S) // interval)
+
+        return period(previous_run) != period(end)
 
     def _by_ids(self, plan: ReadPlan, field: str, ids: Sequence[str]) -> Iterator[query.Row]:
         for crm_id in ids:

@@ -30,6 +30,9 @@ class FxiaokeSource(SourceSettings):
     rate_window_s: float = Field(default=20.0, gt=0)
     # Our write-back must never start an approval flow; tenant workflows may react to it if wanted.
     trigger_workflow: bool = False
+    # A record deleted from the recycle bin leaves no trace in the API: list every id this often
+    # (the first run after each boundary, China time) to find them; 0 = on every run.
+    reconcile_interval_s: int = Field(default=86_400, ge=0)
 
     @model_validator(mode="after")
     def _daily_limit_known(self) -> FxiaokeSource:
