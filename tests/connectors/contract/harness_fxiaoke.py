@@ -107,7 +107,7 @@ def source_table(fx: FxiaokeSandbox, writeback: dict[str, str]) -> dict[str, Any
             },
             "transforms": {
                 "balance": {"minus": "actual_payment_amount"},
-                "status": {"map": {"default__c": None, fx.credit_note_record_type: "credit_note"}},
+                "status": {"map": {"default__c": "", fx.credit_note_record_type: "credit_note"}},  # "": derived
             },
         },
         "orders": {
