@@ -16,7 +16,7 @@ from typing import Any
 
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
-from tenacity.wait import wait_random_exponential
+from tenacity.wait import wait_exponential, wait_random, wait_random_exponential
 
 from connectors.base import ConnectorContext
 from connectors.errors import AuthExpired, ConfigError, RateLimited, TransientError
@@ -176,10 +176,11 @@ class FxiaokeClient:
         )
 
     def _wait(self, state: RetryCallState) -> float:
-        """Rate limits back off towards the 20 s window; other transient codes back off faster."""
+        """Rate limits back off past the 20 s window; other transient codes back off faster."""
         exc = state.outcome.exception() if state.outcome is not None else None
         if isinstance(exc, RateLimited):
-            return float(wait_random_exponential(multiplier=2, max=self.window_s)(state))
+            # 2, 4, 8, 16, 20 s (+ jitter): together longer than the window, so it has cleared by the last try.
+            return float((wait_exponential(multiplier=2, max=self.window_s) + wait_random(0, 1))(state))
         return float(wait_random_exponential(multiplier=0.5, max=30)(state))
 
     def close(self) -> None:

@@ -53,12 +53,13 @@ def read_plan(
     described: Mapping[str, FxField],
     by_label: Sequence[str] = (),
 ) -> ReadPlan:
-    """Check each wanted field against describe; `by_label` fields read select options as labels."""
+    """Check each wanted field against describe; `by_label` (write-back) fields read options as labels."""
     plan = ReadPlan(crm_object)
     for name in dict.fromkeys(wanted):
         found = find_field(described, name) if valid_name(name) else None
         if found is None:
-            plan.problems.append(f"{section}: {crm_object} has no field {name!r} (dropped from reads)")
+            if name not in by_label:  # a write-back field: reported under writeback
+                plan.problems.append(f"{section}: {crm_object} has no field {name!r} (dropped from reads)")
             continue
         derived = name != found.name and name.endswith(DERIVED_SUFFIX)
         plan.readers[name] = (lambda value: value) if derived else reader(found, name in by_label)

@@ -125,7 +125,7 @@ def _ties(fetch: Fetch, cursor: Position, upper: dict[str, Any], projection: Seq
         yield from (r for r in rows if position(r)[0] == stamp and position(r)[1] > last_id)
         if len(rows) < PAGE:
             return
-        last_id = position(rows[-1])[1]
+        last_id = _advanced(last_id, position(rows[-1])[1])
 
 
 def rows_by_id(fetch: Fetch, filters: Sequence[dict[str, Any]], projection: Sequence[str]) -> Iterator[Row]:
@@ -137,6 +137,14 @@ def rows_by_id(fetch: Fetch, filters: Sequence[dict[str, Any]], projection: Sequ
         yield from rows
         if len(rows) < PAGE:
             return
-        last = str(rows[-1].get(ID, ""))
-        if not valid_id(last):
-            raise CrmCreditError(f"Fxiaoke returned a row without a usable _id ({last!r})")
+        newest = str(rows[-1].get(ID, ""))
+        if not valid_id(newest):
+            raise CrmCreditError(f"Fxiaoke returned a row without a usable _id ({newest!r})")
+        last = newest if last is None else _advanced(last, newest)
+
+
+def _advanced(last: str, newest: str) -> str:
+    """The next keyset position; a gateway that ignored `_id GT` would otherwise page forever."""
+    if newest <= last:
+        raise CrmCreditError(f"Fxiaoke paging by _id made no progress at {last!r}")
+    return newest
