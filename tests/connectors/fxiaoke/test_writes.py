@@ -67,7 +67,7 @@ def test_what_was_written_reads_back_equal(
 def test_each_record_has_its_own_outcome_and_call(
     writer: FxiaokeConnector, fx: FxiaokeSandbox, writeback_fields: dict[str, str]
 ) -> None:
-    refused, fine, gone = fx.ids("AccountObj")[:2] + ["0" * 24]
+    refused, fine, gone = [*fx.ids("AccountObj")[:2], "0" * 24]
     fx.reject_next_write("AccountObj", refused, "审计期间信用字段锁定")
     grade = writeback_fields["grade"]
     outcomes = writer.push(
