@@ -70,7 +70,10 @@ def summarise(
     today = as_of.toordinal()
     window_start = today - window_days
     target = fx.target
-    first = None
+    # Locals rather than attribute updates: this loop runs once per invoice of the portfolio.
+    first = today + 1
+    count = paid_count = late_count = worst_late = 0
+    sales = experience_amount = experience_weighted = ZERO
     for inv in invoices:
         issued = inv.issued_on.toordinal()
         status = inv.status
@@ -84,21 +87,30 @@ def summarise(
             out.invoice_exposure += balance
             continue
         amount = inv.amount if factor is None else inv.amount * factor
-        out.invoice_count += 1
-        if first is None or issued < first:
+        count += 1
+        if issued < first:
             first = issued
         if issued >= window_start:
-            out.sales += amount
+            sales += amount
         due = inv.due_on.toordinal()
         if balance > ZERO:
             _add_open(out, balance, today - due)
-        if status == "paid" or balance == ZERO:
+        elif status == "paid" or balance == ZERO:
             paid_on = inv.paid_on or (paid_dates.get(inv.crm_id) if paid_dates else None)
-            if paid_on is not None:
-                paid = paid_on.toordinal()
-                if window_start <= paid <= today:
-                    _add_paid(out, amount, paid - due)
-    if first is not None:
+            if paid_on is not None and window_start <= (paid := paid_on.toordinal()) <= today:
+                paid_count += 1
+                days = paid - due
+                if days > 0:
+                    late_count += 1
+                    worst_late = max(worst_late, days)
+                if amount > ZERO:
+                    experience_amount += amount
+                    experience_weighted += amount * _paydex_index(days)
+    out.invoice_count, out.sales, out.paid_count, out.late_count = count, sales, paid_count, late_count
+    out.worst_late_days = worst_late
+    out.experience_amount += experience_amount
+    out.experience_weighted += experience_weighted
+    if count:
         out.first_issued_on = date.fromordinal(first)
     return out
 
@@ -118,17 +130,6 @@ def _add_open(out: Behaviour, balance: Decimal, days_past_due: int) -> None:
     # An open past-due balance is a payment experience still running late (D&B counts it too).
     out.experience_amount += balance
     out.experience_weighted += balance * _paydex_index(days_past_due)
-
-
-def _add_paid(out: Behaviour, amount: Decimal, days_beyond_terms: int) -> None:
-    out.paid_count += 1
-    if days_beyond_terms > 0:
-        out.late_count += 1
-        if days_beyond_terms > out.worst_late_days:
-            out.worst_late_days = days_beyond_terms
-    if amount > ZERO:
-        out.experience_amount += amount
-        out.experience_weighted += amount * _paydex_index(days_beyond_terms)
 
 
 def order_exposure(orders: Iterable[Order], fx: Converter) -> Decimal:

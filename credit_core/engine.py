@@ -15,7 +15,7 @@ from credit_core.behaviour import Behaviour, order_exposure, summarise
 from credit_core.errors import RecordError
 from credit_core.fast import constructor
 from credit_core.fx import CENT, Converter, parse_rates
-from credit_core.limits import credit_limit, payment_terms
+from credit_core.limits import credit_limit
 from credit_core.models import Account, Decision, Invoice, LimitOverride, Order, Payment, Reason
 from credit_core.payments import resolve_paid_dates
 from credit_core.plan import plan_of
@@ -79,9 +79,10 @@ def decide(
     day, evaluated_at = moment
     b = behaviour
     plan = plan_of(policy)
-    scored = scoring.score(features.values(account, b, policy, fx, day), account, b, policy)
+    values = features.values(account, b, policy, fx, day)
+    scored = scoring.score(values, account, b, policy)
     grade = scored.grade
-    terms = payment_terms(policy, grade, account.industry)
+    terms = plan.terms[(values["industry_risk"] or plan.default_class, grade)]
     limit = credit_limit(account, b, policy, grade, terms, fx, day)
     reviews = monitoring.review_dates(account.last_review_on, previous, grade, plan, day)
     group_base = fx.target_to_base(exposure) if group_exposure_base is None else group_exposure_base

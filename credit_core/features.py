@@ -14,7 +14,7 @@ from typing import Any
 from credit_core.behaviour import Behaviour
 from credit_core.fx import Converter
 from credit_core.metrics import altman_z
-from credit_core.models import Account, Financials
+from credit_core.models import Account
 from credit_core.policy import Policy
 
 ZERO = Decimal(0)
@@ -99,23 +99,14 @@ def _difference(a: Decimal | None, b: Decimal | None) -> Decimal | None:
     return None if a is None or b is None else a - b
 
 
-def _financial_values(f: Financials | None) -> dict[str, float | None]:
-    if f is None:
-        return {"current_ratio": None, "leverage": None, "cash_flow": None}
-    return {
-        "current_ratio": _ratio(f.current_assets, f.current_liabilities),
-        "leverage": _ratio(f.total_liabilities, f.total_assets),
-        "cash_flow": _ratio(f.operating_cash_flow, f.current_liabilities),
-    }
-
-
 def values(account: Account, behaviour: Behaviour, policy: Policy, fx: Converter, as_of: date) -> dict[str, Any]:
     """Every characteristic's value for one account (None = missing)."""
     b = behaviour
     q = account.qualitative
+    f = account.financials
     revenue = account.annual_revenue
-    if revenue is None and account.financials is not None:
-        revenue = account.financials.sales
+    if revenue is None and f is not None:
+        revenue = f.sales
     add = None
     if b.sales > ZERO:
         add = float(b.receivables - b.current_receivables) * policy.scorecard.window_days / float(b.sales)
@@ -124,8 +115,10 @@ def values(account: Account, behaviour: Behaviour, policy: Policy, fx: Converter
         "late_share": b.late_count / b.paid_count if b.paid_count else None,
         "max_days_past_due": b.max_days_past_due if b.invoice_count else None,
         "days_delinquent": add,
-        "altman_zone": altman(account, policy) if account.financials is not None else None,
-        **_financial_values(account.financials),
+        "altman_zone": altman(account, policy) if f is not None else None,
+        "current_ratio": _ratio(f.current_assets, f.current_liabilities) if f else None,
+        "leverage": _ratio(f.total_liabilities, f.total_assets) if f else None,
+        "cash_flow": _ratio(f.operating_cash_flow, f.current_liabilities) if f else None,
         "bureau_score": account.bureau_score,
         "management": q.management if q else None,
         "market_position": q.market_position if q else None,

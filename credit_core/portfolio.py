@@ -122,9 +122,12 @@ def evaluate(
     orders_of = _group_by_account(orders, "order", by_key, rejected)
     payments_of = _group_by_account(payments, "payment", by_key, rejected)
     measured: dict[Key, tuple[Converter, Behaviour, Decimal]] = {}
+    converters: dict[str | None, Converter] = {}  # one per account currency: they cache their factors
     for key, account in by_key.items():
         try:
-            fx = converter(account, policy, rates)
+            fx = converters.get(account.currency) or converters.setdefault(
+                account.currency, converter(account, policy, rates)
+            )
         except MissingRateError as error:
             _reject(rejected, account, error)
             _reject_records_of(key, (invoices_of, orders_of, payments_of), str(error), rejected)

@@ -17,14 +17,20 @@ from credit_core.models import Reason
 Kind = str  # "int" | "pct" | "ratio" | "days" | "money"
 
 
-def _number(value: Decimal, kind: Kind, currency: str) -> str:
+def _number(value: Decimal, kind: Kind) -> str:
     if kind == "pct":
-        return f"{value * 100:f}".rstrip("0").rstrip(".") + " %"
+        return f"{(value * 100).normalize():f}"
     if kind == "money":
-        return f"{currency} {_compact(value)}"
+        return _compact(value)
     if kind == "ratio":
         return f"{value:.1f}"
     return f"{value.normalize():f}"
+
+
+def _with_unit(text: str, kind: Kind, currency: str) -> str:
+    if kind == "pct":
+        return f"{text} %"
+    return f"{currency} {text}" if kind == "money" else text
 
 
 def _compact(value: Decimal) -> str:
@@ -37,15 +43,14 @@ def _compact(value: Decimal) -> str:
 def bin_label(edges: Sequence[Decimal], index: int, kind: Kind, currency: str = "") -> str:
     """The range of bin `index` in words: "under 40", "40–49", "80 or more" (whole-number bins end one lower)."""
     if index == 0:
-        return f"under {_number(edges[0], kind, currency)}"
+        return f"under {_with_unit(_number(edges[0], kind), kind, currency)}"
     if index == len(edges):
-        return f"{_number(edges[-1], kind, currency)} or more"
+        return f"{_with_unit(_number(edges[-1], kind), kind, currency)} or more"
     low, high = edges[index - 1], edges[index]
     if kind == "int":
         high -= 1
-        if high == low:
-            return _number(low, kind, currency)
-    return f"{_number(low, kind, currency)}–{_number(high, kind, currency)}"
+    text = _number(low, kind) if low == high else f"{_number(low, kind)}–{_number(high, kind)}"
+    return _with_unit(text, kind, currency)
 
 
 def days_bucket(days: int) -> str:
@@ -62,7 +67,7 @@ def days_bucket(days: int) -> str:
 # Bin-based texts: {label} is the bin's range in words.
 BIN_TEXTS: dict[str, str] = {
     "paydex": "Payment index {label} in the last 12 months (80 means paying on time)",
-    "days_delinquent": "Receivables {label} days beyond terms on average (average days delinquent)",
+    "days_delinquent": "Overdue balance worth {label} days of sales (average days delinquent)",
     "current_ratio": "Current ratio {label} (current assets / current liabilities)",
     "leverage": "Liabilities {label} of total assets",
     "cash_flow": "Operating cash flow {label} of current liabilities",

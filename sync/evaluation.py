@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from credit_core.audit import decision_from_dict, decision_to_dict, inputs_digest
-from credit_core.decisions import material_change
+from credit_core.decisions import is_material_change
 from credit_core.engine import converter, measure
 from credit_core.fx import parse_rates
 from credit_core.portfolio import group_roots
@@ -138,11 +138,11 @@ class Evaluator:
             return None
         self.report.evaluated += 1
         after = decision_to_dict(decision)
-        material = prior is None or material_change(prior, decision)
+        material = is_material_change(prior, decision)
         if material:
             self.report.changed += 1
             saved.add_history(conn, bundle.key, after, now)
-            digest = inputs_digest(account, bundle.invoices, bundle.orders, bundle.payments)
+            digest = inputs_digest(account, bundle.invoices, bundle.orders, bundle.payments, now.date())
             saved.add_audit(conn, bundle.key, now, "decision", self.trigger, before=before, after=after,
                             policy_version=decision.policy_version, inputs_digest=digest)  # fmt: skip
         elif _without_time(before) != _without_time(after):
@@ -158,7 +158,7 @@ class Evaluator:
             return {}
         lengths = self._lengths.get(source, {})
         return {
-            crm_field: crm_value(decision, key, max_length=lengths.get(crm_field))
+            crm_field: crm_value(decision, key, max_length=lengths.get(crm_field), policy=self.policy)
             for key, crm_field in settings.writeback.fields.items()
         }
 

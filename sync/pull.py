@@ -229,9 +229,8 @@ class _ObjectPull:
         if batch.tombstones and self.has_quarantine:
             q.release(conn, pull.source, self.kind, batch.tombstones)  # a deleted record needs no fixing
         if batch.quarantine:
-            q.save_quarantine(conn, batch.quarantine, now)
+            self.report.quarantined += q.save_quarantine(conn, batch.quarantine, now)
             self.has_quarantine = True
-            self.report.quarantined += len(batch.quarantine)
             pull.waiting += sum(1 for e in batch.quarantine if e.waiting_for)
 
     def _save_position(self, conn: Connection, finish: bool, now: datetime) -> None:

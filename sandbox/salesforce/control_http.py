@@ -11,8 +11,9 @@ import json
 import operator
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
+from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,11 +22,12 @@ from starlette.routing import BaseRoute, Route
 from sandbox.faults import Fault
 from sandbox.salesforce.errors import RecordError
 from sandbox.salesforce.outbound import Backoff
+from sandbox.salesforce.wire import dumps, full_shape
 
 if TYPE_CHECKING:
     from sandbox.salesforce.sandbox import SalesforceSandbox
 
-_OPS: dict[str, Callable[[object, object], bool]] = {
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
     "=": operator.eq,
     "!=": operator.ne,
     "<": operator.lt,
@@ -45,11 +47,28 @@ def condition_of(spec: object) -> Callable[[dict[str, object]], bool]:
         value = record.get(name)
         if isinstance(value, Decimal) and isinstance(wanted, int | float | str):
             return compare(value, Decimal(str(wanted)))
+        if isinstance(value, datetime) and isinstance(wanted, str):
+            return compare(value, datetime.fromisoformat(wanted.replace("Z", "+00:00")))
+        if isinstance(value, date) and isinstance(wanted, str):
+            return compare(value, date.fromisoformat(wanted))
         if value is None or wanted is None:
             return compare(value, wanted) if spec["op"] in ("=", "!=") else False
         return compare(value, type(value)(wanted)) if not isinstance(value, bool) else compare(value, wanted)  # type: ignore[call-arg]
 
     return test
+
+
+def _wire_record(sandbox: SalesforceSandbox, sobject: str, record_id: str) -> object:
+    """A record with every field (hidden ones too) in REST JSON formats, or None."""
+    with sandbox.org.lock:
+        table = sandbox.org.table(sobject)
+        index = table.index_of(record_id) if table is not None else None
+        if table is None or index is None:
+            return None
+        row = table.rows[index]
+        assert row is not None
+        fields = [f for f in table.sobject.fields if table.sobject.by_name.get(f.name.lower()) is f]
+        return json.loads(dumps(full_shape(table, fields).render(row, "62.0")))
 
 
 def _reply(value: object, status: int = 200) -> Response:
@@ -99,7 +118,7 @@ def control_routes(sandbox: SalesforceSandbox) -> list[BaseRoute]:
             (sandbox.hard_delete if request.query_params.get("hard") == "true" else sandbox.delete_record)(
                 sobject, record_id
             )
-        return sandbox.get_record(sobject, record_id)
+        return _wire_record(sandbox, sobject, record_id)
 
     def faults(request: Request, body: dict[str, object]) -> object:
         if request.method == "DELETE":
@@ -129,14 +148,14 @@ def control_routes(sandbox: SalesforceSandbox) -> list[BaseRoute]:
         criteria = condition_of(body["criteria"]) if body.get("criteria") else None
         action = sandbox.add_outbound_rule(
             str(body["sobject"]),
-            list(body["fields"]),
+            [str(f) for f in cast(list[object], body["fields"])],
             str(body["endpoint_url"]),
-            criteria,  # type: ignore[arg-type]
+            criteria,
             str(body.get("evaluation", "created_and_every_edit")),
             bool(body.get("send_session_id", False)),
-            body.get("verify", True),
+            cast(str | bool, body.get("verify", True)),
             str(body.get("name", "Outbound Message")),
-        )  # type: ignore[arg-type]
+        )
         return {"action_id": action}
 
     def outbound_settings(request: Request, body: dict[str, object]) -> object:
@@ -152,8 +171,8 @@ def control_routes(sandbox: SalesforceSandbox) -> list[BaseRoute]:
                 str(body.get("name", "Rule")),
                 condition_of(body),
                 str(body["message"]),
-                body.get("error_field"),
-            )  # type: ignore[arg-type]
+                str(body["error_field"]) if body.get("error_field") else None,
+            )
         return {"ok": True}
 
     def rejection(request: Request, body: dict[str, object]) -> object:

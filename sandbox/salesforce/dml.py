@@ -131,19 +131,18 @@ def save_collection(org: Org, body: object, actor: Actor, creating: bool) -> lis
         try:
             pending, shown = _prepare_one(org, record, actor, creating)
             outcomes.append((pending, shown, None))
-        except RecordError as error:
-            outcomes.append((None, error.record_id, error))
-    failed = any(error is not None for _, _, error in outcomes)
+        except RecordError as refused:
+            outcomes.append((None, refused.record_id, refused))
+    failed = any(problem is not None for _, _, problem in outcomes)
     stamp = org.stamp()
     results: list[dict[str, object]] = []
-    for pending, shown, error in outcomes:
-        if error is None and not (all_or_none and failed):
-            assert pending is not None
-            record_id = commit(org, pending, actor, stamp)
+    for ready, shown, problem in outcomes:
+        if ready is not None and not (all_or_none and failed):
+            record_id = commit(org, ready, actor, stamp)
             results.append({"id": record_id, "success": True, "errors": []})
             continue
         item: dict[str, object] = {} if shown is None else {"id": shown}
-        item.update({"success": False, "errors": [(error or ROLLED_BACK).as_collection_error()]})
+        item.update({"success": False, "errors": [(problem or ROLLED_BACK).as_collection_error()]})
         results.append(item)
     return results
 
@@ -162,12 +161,13 @@ def delete_collection(org: Org, ids: list[str], all_or_none: bool, actor: Actor)
                 raise RecordError("MALFORMED_ID", f"malformed id {record_id}")
             locate(table, record_id)
             checks.append(None)
-        except RecordError as error:
-            checks.append(error)
+        except RecordError as refused:
+            checks.append(refused)
     failed = any(checks)
     results: list[dict[str, object]] = []
-    for record_id, error in zip(ids, checks, strict=True):
-        if error is None and not (all_or_none and failed):
+    for record_id, check in zip(ids, checks, strict=True):
+        problem = check
+        if check is None and not (all_or_none and failed):
             table = org.table_for_id(record_id)
             assert table is not None
             try:
@@ -175,6 +175,6 @@ def delete_collection(org: Org, ids: list[str], all_or_none: bool, actor: Actor)
                 results.append({"id": to18(record_id), "success": True, "errors": []})
                 continue
             except RecordError as late:
-                error = late
-        results.append({"id": record_id, "success": False, "errors": [(error or ROLLED_BACK).as_collection_error()]})
+                problem = late
+        results.append({"id": record_id, "success": False, "errors": [(problem or ROLLED_BACK).as_collection_error()]})
     return results

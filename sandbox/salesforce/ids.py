@@ -13,16 +13,18 @@ _COUNTER_WIDTH = 10
 _DECODE = {c: i for i, c in enumerate(BASE62)}
 
 
+_UPPER_BITS = str.maketrans({c: ("1" if "A" <= c <= "Z" else "0") for c in BASE62})
+
+
 def checksum_suffix(id15: str) -> str:
-    """The 3 characters Salesforce appends to a 15-char id (one per 5-char chunk, uppercase = bit)."""
-    out = []
-    for chunk in range(3):
-        n = 0
-        for i, ch in enumerate(id15[chunk * 5 : chunk * 5 + 5]):
-            if "A" <= ch <= "Z":
-                n |= 1 << i
-        out.append(_SUFFIX_CHARS[n])
-    return "".join(out)
+    """The 3 characters Salesforce appends to a 15-char id (one per 5-char chunk, uppercase = bit).
+
+    Each chunk's first character is its least significant bit, hence the reversed slices.
+    """
+    bits = id15.translate(_UPPER_BITS)
+    return (
+        _SUFFIX_CHARS[int(bits[4::-1], 2)] + _SUFFIX_CHARS[int(bits[9:4:-1], 2)] + _SUFFIX_CHARS[int(bits[14:9:-1], 2)]
+    )
 
 
 def to18(record_id: str) -> str:
@@ -46,11 +48,10 @@ def instance_chars(seed: int) -> str:
 def mint(prefix: str, instance: str, counter: int) -> str:
     """The 18-char id number `counter` of an object."""
     digits = []
-    n = counter
-    for _ in range(_COUNTER_WIDTH):
-        n, r = divmod(n, 62)
+    while counter:
+        counter, r = divmod(counter, 62)
         digits.append(BASE62[r])
-    body = prefix + instance + "".join(reversed(digits))
+    body = prefix + instance + "".join(reversed(digits)).rjust(_COUNTER_WIDTH, "0")
     return body + checksum_suffix(body)
 
 

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 import time
+from typing import Any
 from urllib.parse import parse_qs
 
 import jwt
@@ -33,7 +34,7 @@ class OAuthError(Exception):
         self.error, self.description, self.status = error, description, status
 
 
-def _public_key(pem: bytes) -> object:
+def _public_key(pem: bytes) -> Any:
     if b"CERTIFICATE" in pem:
         return x509.load_pem_x509_certificate(pem).public_key()
     return serialization.load_pem_public_key(pem)
@@ -81,7 +82,7 @@ def _jwt_grant(state: SandboxState, request: Request, form: dict[str, str]) -> N
         claims = jwt.decode(
             assertion,
             _public_key(creds.jwt_certificate_pem),
-            algorithms=["RS256"],  # type: ignore[arg-type]
+            algorithms=["RS256"],
             options={"verify_exp": False, "verify_aud": False},
         )
     except jwt.PyJWTError:

@@ -53,6 +53,7 @@ class Message:
     first_at: float
     next_at: float
     attempts: int = 0
+    resend: bool = False  # a deliberate duplicate (never duplicated again)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ class Backoff:
 
     def delay(self, attempts: int) -> float:
         """Wait before retry number `attempts` (1-based)."""
-        return min(self.initial_s * 2 ** (attempts - 1), self.max_s)
+        return float(min(self.initial_s * 2.0 ** (attempts - 1), self.max_s))
 
 
 class OutboundDispatcher:
@@ -206,10 +207,10 @@ class OutboundDispatcher:
                 self._in_flight -= 1
                 if not acked:
                     self._reschedule(message)
-                elif self.duplicate_rate and self._random.random() < self.duplicate_rate:
-                    duplicate = Message(message.rule, list(message.notifications), time.monotonic(), time.monotonic())
-                    duplicate.attempts = 1  # a re-send: not open for new notifications
-                    self._queue.append(duplicate)
+                elif not message.resend and self.duplicate_rate and self._random.random() < self.duplicate_rate:
+                    now = time.monotonic()
+                    # attempts=1 keeps the copy closed to new notifications; it is sent once more, as is.
+                    self._queue.append(Message(message.rule, list(message.notifications), now, now, 1, resend=True))
                 self._cond.notify_all()
 
     def _reschedule(self, message: Message) -> None:

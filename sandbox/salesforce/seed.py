@@ -31,40 +31,47 @@ FINANCIAL_FIELDS = {
 }
 
 
+ZERO = 0.0  # one shared float for the many settled balances
+
+
 class RowMaker:
     """Builds rows for one table straight from field names (the seed bypasses the write checks)."""
 
     def __init__(self, table: Table, user_id: str) -> None:
         self.table = table
-        self.user_id = user_id
         self.slots = {f.name: f.slot for f in table.sobject.fields}
-        self.width = len(table.sobject.fields)
+        self.base: list[object] = [None] * len(table.sobject.fields)
+        for name, value in (("IsDeleted", False), ("CreatedById", user_id), ("LastModifiedById", user_id)):
+            if name in self.slots:
+                self.base[self.slots[name]] = value
+        self.created_slot = self.slots.get("CreatedDate", -1)
+        self.modified_slots = [self.slots[n] for n in ("LastModifiedDate", "SystemModstamp") if n in self.slots]
 
     def add(self, values: dict[str, object], created: int, modified: int | None = None) -> str:
         """Insert a record with these values and stamps; returns its id."""
-        row: list[object] = [None] * self.width
+        row = self.base.copy()
+        slots = self.slots
         for name, value in values.items():
-            row[self.slots[name]] = value
+            row[slots[name]] = value
         record_id = self.table.next_id()
         row[0] = record_id
-        modified = created if modified is None else modified
-        for name, value in (
-            ("IsDeleted", False),
-            ("CreatedDate", created),
-            ("LastModifiedDate", modified),
-            ("SystemModstamp", modified),
-            ("CreatedById", self.user_id),
-            ("LastModifiedById", self.user_id),
-        ):
-            if name in self.slots:
-                row[self.slots[name]] = value
+        if self.created_slot >= 0:
+            row[self.created_slot] = created
+        for slot in self.modified_slots:
+            row[slot] = created if modified is None else modified
         self.table.insert(tuple(row))
         return record_id
 
 
-def _at(day: date, seconds: int) -> int:
-    """Epoch ms of `day` plus seconds, never later than now (Salesforce never stamps the future)."""
-    return min(ms_of(datetime(day.year, day.month, day.day, tzinfo=UTC)) + seconds * 1000, now_ms() - 1000)
+_MIDNIGHTS: dict[date, int] = {}
+
+
+def _at(day: date, seconds: int, cap: int | None = None) -> int:
+    """Epoch ms of `day` plus seconds, never later than `cap` (default now: Salesforce never stamps the future)."""
+    midnight = _MIDNIGHTS.get(day)
+    if midnight is None:
+        midnight = _MIDNIGHTS[day] = ms_of(datetime(day.year, day.month, day.day, tzinfo=UTC))
+    return min(midnight + seconds * 1000, cap if cap is not None else now_ms() - 1000)
 
 
 def seed_setup(org: Org, currencies: tuple[str, ...], created: int) -> list[str]:
@@ -231,11 +238,14 @@ class PortfolioRenderer:
         self.payments = RowMaker(org.tables["payment__c"], user)
         self.account_ids: list[str] = []
         self.start = portfolio.as_of - timedelta(days=900)
+        self.cap = now_ms() - 1000
 
     def render(self) -> None:
         """Every customer of the portfolio, in index order."""
         for data in self.portfolio:
             self.customer(data)
+        for table in self.org.tables.values():
+            table.sort_log()
 
     def customer(self, data: CustomerData) -> None:
         """One customer's account, invoices, orders and payments."""
@@ -244,8 +254,8 @@ class PortfolioRenderer:
         account_id = self._account(company, owner)
         invoice_ids: dict[int, str] = {}
         for inv in data.invoices:
-            created = _at(inv.issued_on, 8 * 3600 + inv.index % 3600)
-            modified = _at(inv.paid_on, 10 * 3600 + inv.index % 3600) if inv.paid_on else created
+            created = _at(inv.issued_on, 8 * 3600 + inv.index % 3600, self.cap)
+            modified = _at(inv.paid_on, 10 * 3600 + inv.index % 3600, self.cap) if inv.paid_on else created
             invoice_ids[inv.index] = self.invoices.add(
                 {
                     "Name": inv.number,
@@ -253,7 +263,7 @@ class PortfolioRenderer:
                     "Invoice_Date__c": shared_date(inv.issued_on),
                     "Due_Date__c": shared_date(inv.due_on),
                     "Amount__c": float(inv.amount),
-                    "Balance__c": float(inv.balance),
+                    "Balance__c": float(inv.balance) or ZERO,
                     "Paid_On__c": shared_date(inv.paid_on) if inv.paid_on else None,
                     "Status__c": INVOICE_STATUS[inv.status],
                     "CurrencyIsoCode": company.currency,
@@ -263,7 +273,7 @@ class PortfolioRenderer:
                 max(created, modified),
             )
         for order in data.orders:
-            created = _at(order.ordered_on, 9 * 3600 + order.index % 3600)
+            created = _at(order.ordered_on, 9 * 3600 + order.index % 3600, self.cap)
             self.orders.add(
                 {
                     "AccountId": account_id,
@@ -279,7 +289,7 @@ class PortfolioRenderer:
                 created,
             )
         for pay in data.payments:
-            created = _at(pay.received_on, 12 * 3600 + pay.index % 3600)
+            created = _at(pay.received_on, 12 * 3600 + pay.index % 3600, self.cap)
             self.payments.add(
                 {
                     "Name": f"PAY-{pay.index + 1:07d}",
@@ -295,8 +305,8 @@ class PortfolioRenderer:
 
     def _account(self, company: Company, owner: str) -> str:
         i = company.index
-        created = _at(self.start, (i * 7919) % (60 * 86400))
-        modified = _at(self.portfolio.as_of - timedelta(days=1 + (i * 104729) % 365), (i * 31) % 86400)
+        created = _at(self.start, (i * 7919) % (60 * 86400), self.cap)
+        modified = _at(self.portfolio.as_of - timedelta(days=1 + (i * 104729) % 365), (i * 31) % 86400, self.cap)
         values: dict[str, object] = {
             "Name": company.name,
             "Type": "Customer - Direct",

@@ -106,12 +106,20 @@ class Table:
         self._log_row.append(index)
 
     def _rebuild_log(self) -> None:
-        order = sorted((row[self.stamp_slot], i) for i, row in enumerate(self.rows) if row is not None)
-        self._log_stamp = array("q", (stamp for stamp, _ in order))  # type: ignore[misc]
-        self._log_row = array("q", (i for _, i in order))
-        for position, index in enumerate(self._log_row):
-            self._log_pos[index] = position
+        slot = self.stamp_slot
+        stamps = array("q", (int(row[slot]) if row is not None else 0 for row in self.rows))  # type: ignore[call-overload]
+        order = sorted((i for i, row in enumerate(self.rows) if row is not None), key=lambda i: stamps[i])
+        self._log_row = array("q", order)
+        self._log_stamp = array("q", (stamps[i] for i in order))
+        positions = self._log_pos
+        for position, index in enumerate(order):
+            positions[index] = position
         self._log_sorted = True
+
+    def sort_log(self) -> None:
+        """Put the stamp log in order now (after a bulk load), not on the first window query."""
+        if not self._log_sorted:
+            self._rebuild_log()
 
     def window(self, low: int | None, high: int | None, low_open: bool, high_open: bool) -> Iterator[int]:
         """Rows whose current SystemModstamp lies in the range, in stamp order, without a full scan."""

@@ -36,12 +36,14 @@ def rest_value(sf_type: str, value: object) -> object:
     if value is None:
         return None
     if sf_type == "datetime":
-        return rest_datetime(value)  # type: ignore[arg-type]
+        assert isinstance(value, int)
+        return rest_datetime(value)
     if sf_type == "date":
         assert isinstance(value, date)
         return value.isoformat()
     if sf_type in DOUBLE_TYPES:
-        return json_number(value)  # type: ignore[arg-type]
+        assert isinstance(value, float | int)
+        return json_number(value)
     return value
 
 
@@ -50,7 +52,8 @@ def text_value(sf_type: str, value: object) -> str:
     if value is None:
         return ""
     if sf_type == "datetime":
-        return soap_datetime(value)  # type: ignore[arg-type]
+        assert isinstance(value, int)
+        return soap_datetime(value)
     if sf_type == "date":
         assert isinstance(value, date)
         return value.isoformat()

@@ -7,6 +7,7 @@ even when no value changed, exactly as DML does in Salesforce.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sandbox.salesforce.errors import RecordError
@@ -135,7 +136,8 @@ def _validate(org: Org, table: Table, new: Row, old: Row | None) -> None:
     record, before = as_python(table, new), as_python(table, old) if old is not None else None
     for rule in rules:
         takes_old = len(inspect.signature(rule.condition).parameters) > 1
-        failed = rule.condition(record, before) if takes_old else rule.condition(record)  # type: ignore[call-arg]
+        condition: Callable[..., bool] = rule.condition
+        failed = condition(record, before) if takes_old else condition(record)
         if failed:
             raise RecordError("FIELD_CUSTOM_VALIDATION_EXCEPTION", rule.message, [rule.field] if rule.field else [])
 

@@ -37,8 +37,13 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)[:_VALUE_CHARS]
 
 
-def save_quarantine(conn: Connection, entries: Sequence[QuarantineEntry], now: datetime) -> None:
-    """Insert or refresh entries (one per record: the latest problem wins)."""
+def save_quarantine(conn: Connection, entries: Sequence[QuarantineEntry], now: datetime) -> int:
+    """Insert or refresh entries (one per record: the latest problem wins); return how many are new.
+
+    A lookback re-reads a bad record on every run until it leaves the window: that is the same
+    problem again, not a new one, so it does not count.
+    """
+    new = 0
     for entry in entries:
         q = quarantine.c
         key = (q.source == entry.source, q.kind == entry.kind, q.crm_id == entry.crm_id)
@@ -51,9 +56,15 @@ def save_quarantine(conn: Connection, entries: Sequence[QuarantineEntry], now: d
             "raw": json.dumps(entry.raw, default=str, ensure_ascii=False),
             "last_seen": to_stamp(now),
         }
-        if not conn.execute(sa.update(quarantine).where(*key).values(**values)).rowcount:
+        held = conn.execute(sa.select(quarantine.c.stamp).where(*key)).scalar_one_or_none()
+        if held is None:
             row = {"source": entry.source, "kind": entry.kind, "crm_id": entry.crm_id, "first_seen": to_stamp(now)}
             conn.execute(sa.insert(quarantine).values(**row, **values))
+        else:
+            conn.execute(sa.update(quarantine).where(*key).values(**values))
+        if held != values["stamp"]:
+            new += 1
+    return new
 
 
 def release(conn: Connection, source: str, kind: str, crm_ids: Iterable[str]) -> int:

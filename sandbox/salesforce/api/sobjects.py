@@ -10,6 +10,7 @@ from sandbox.salesforce.api.base import Call, json_body
 from sandbox.salesforce.describe import global_describe, object_summary, sobject_describe
 from sandbox.salesforce.dml import soft_delete
 from sandbox.salesforce.errors import SfError, not_found
+from sandbox.salesforce.ids import is_valid_id
 from sandbox.salesforce.table import Table
 from sandbox.salesforce.values import datetime_of, ms_of, now_ms, parse_datetime_text, rest_datetime
 from sandbox.salesforce.wire import full_shape
@@ -18,6 +19,15 @@ from sandbox.salesforce.writes import locate, no_such_column, save
 MAX_IDS = 600_000
 UPDATED_WINDOW = timedelta(days=30)
 DELETED_WINDOW = timedelta(days=15)
+
+
+def record_index(call: Call, table: Table) -> int:
+    """The row named in the path; a value that is not an id of this object reads, as in Salesforce,
+    as an unknown external-id field (404)."""
+    record_id = call.params["record_id"]
+    if not is_valid_id(record_id) or record_id[:3] != table.sobject.key_prefix:
+        raise SfError(404, "NOT_FOUND", f"Provided external ID field does not exist or is not accessible: {record_id}")
+    return locate(table, record_id)
 
 
 def table_of(call: Call) -> Table:
@@ -58,7 +68,7 @@ def create(call: Call) -> Response:
 def get(call: Call) -> Response:
     """GET sobjects/{sobject}/{id}[?fields=a,b]."""
     table = table_of(call)
-    index = locate(table, call.params["record_id"])
+    index = record_index(call, table)
     fields = None
     if call.query.get("fields"):
         fields = []
@@ -78,13 +88,16 @@ def update(call: Call) -> Response:
     body = call.json()
     if not isinstance(body, dict):
         raise SfError(400, "JSON_PARSER_ERROR", "Cannot deserialize instance of SObject from START_ARRAY")
+    record_index(call, table)
     save(call.org, table, call.params["record_id"], body, call.actor)
     return Response(status_code=204)
 
 
 def delete(call: Call) -> Response:
     """DELETE sobjects/{sobject}/{id} → 204 (to the recycle bin)."""
-    soft_delete(call.org, table_of(call), call.params["record_id"], call.actor)
+    table = table_of(call)
+    record_index(call, table)
+    soft_delete(call.org, table, call.params["record_id"], call.actor)
     return Response(status_code=204)
 
 
@@ -114,11 +127,8 @@ def updated(call: Call) -> Response:
     table = table_of(call)
     start, end = _window(call, UPDATED_WINDOW)
     deleted = table.sobject.by_name.get("isdeleted")
-    ids = [
-        str(table.rows[i][0])
-        for i in table.window(start, end, False, True)  # type: ignore[index]
-        if deleted is None or not table.rows[i][deleted.slot]
-    ]  # type: ignore[index]
+    rows = [row for row in (table.rows[i] for i in table.window(start, end, False, True)) if row is not None]
+    ids = [str(row[0]) for row in rows if deleted is None or not row[deleted.slot]]
     if len(ids) > MAX_IDS:
         raise SfError(400, "EXCEEDED_ID_LIMIT", "Too many ids returned; narrow the date range")
     return json_body({"ids": ids, "latestDateCovered": rest_datetime(end)})

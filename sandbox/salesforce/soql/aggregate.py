@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from sandbox.salesforce.errors import SfError
 from sandbox.salesforce.soql.compile import Catalog, resolve
@@ -14,6 +15,7 @@ from sandbox.salesforce.values import NUMERIC_TYPES
 from sandbox.salesforce.wire import rest_value
 
 MAX_GROUPS = 2000  # aggregate queries have no queryMore
+Column = Callable[[tuple[object, ...], list[int]], object]  # (group key, member rows) -> value
 
 
 def _exact_sum(values: list[object]) -> Decimal:
@@ -44,7 +46,7 @@ def run_aggregate(query: Query, catalog: Catalog, root: Table, indexes: list[int
     """One AggregateResult record per group (groups sorted by their values when ORDER BY is given)."""
     group_paths = [resolve(query, catalog, root, path) for path in query.group_by]
     group_keys = [tuple(p.parts) for p in query.group_by]
-    columns: list[tuple[str, Callable[[tuple[object, ...], list[int]], object]]] = []
+    columns: list[tuple[str, Column]] = []
     expr = 0
     for item in query.items:
         if isinstance(item, FieldPath):
@@ -52,12 +54,11 @@ def run_aggregate(query: Query, catalog: Catalog, root: Table, indexes: list[int
                 raise located(query.text, item.pos, f"Field must be grouped or aggregated: {item.parts[-1]}")
             position = group_keys.index(tuple(item.parts))
             sf_type = group_paths[position].field.type
-            columns.append((item.parts[-1], lambda key, _m, p=position, t=sf_type: rest_value(t, key[p])))  # type: ignore[misc]
+            columns.append((item.parts[-1], _group_column(position, sf_type)))
             continue
         name = item.alias or f"expr{expr}"
         expr += item.alias is None
-        compute = _aggregate_column(query, catalog, root, item)
-        columns.append((name, lambda _k, members, c=compute: c(members)))  # type: ignore[misc]
+        columns.append((name, _aggregate_column(query, catalog, root, item)))
     groups: dict[tuple[object, ...], list[int]] = {}
     getters = [p.getter() for p in group_paths]
     for index in indexes:
@@ -79,7 +80,7 @@ def run_aggregate(query: Query, catalog: Catalog, root: Table, indexes: list[int
                 query.text, order.path.pos, f"Ordered field must be grouped or aggregated: {order.path.parts[-1]}"
             )
         p = group_keys.index(tuple(order.path.parts))
-        keys.sort(key=lambda k, p=p: (k[p] is not None, k[p] if k[p] is not None else 0), reverse=order.descending)  # type: ignore[misc]
+        keys.sort(key=_group_sort_key(p), reverse=order.descending)
     records = []
     for key in keys:
         record: dict[str, object] = {"attributes": {"type": "AggregateResult"}}
@@ -89,9 +90,24 @@ def run_aggregate(query: Query, catalog: Catalog, root: Table, indexes: list[int
     return records[query.offset or 0 :][: query.limit]
 
 
-def _aggregate_column(query: Query, catalog: Catalog, root: Table, item: Aggregate) -> Callable[[list[int]], object]:
+def _group_column(position: int, sf_type: str) -> Column:
+    def value(key: tuple[object, ...], members: list[int]) -> object:
+        return rest_value(sf_type, key[position])
+
+    return value
+
+
+def _group_sort_key(position: int) -> Callable[[tuple[object, ...]], tuple[bool, Any]]:
+    def key(group: tuple[object, ...]) -> tuple[bool, Any]:
+        value = group[position]
+        return (value is not None, value if value is not None else 0)
+
+    return key
+
+
+def _aggregate_column(query: Query, catalog: Catalog, root: Table, item: Aggregate) -> Column:
     if item.path is None:
-        return lambda members: len(members)
+        return lambda key, members: len(members)
     resolved = resolve(query, catalog, root, item.path)
     if item.function in ("SUM", "AVG") and resolved.field.type not in NUMERIC_TYPES:
         raise located(
@@ -105,7 +121,7 @@ def _aggregate_column(query: Query, catalog: Catalog, root: Table, item: Aggrega
     if item.function == "AVG":
         result_type = "double"
 
-    def compute(members: list[int]) -> object:
+    def compute(key: tuple[object, ...], members: list[int]) -> object:
         return rest_value(result_type, reduce([get(root.rows[i]) for i in members]))  # type: ignore[arg-type]
 
     return compute

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 from sandbox.salesforce.ids import is_valid_id, to18
 from sandbox.salesforce.schema import FieldDef
@@ -153,7 +153,7 @@ def convert(query: Query, definition: FieldDef, literal: Literal) -> object:
 def _convert_temporal(query: Query, definition: FieldDef, literal: Literal) -> object:
     is_date = definition.type == "date"
     if literal.kind == "dateliteral":
-        name, n = literal.value  # type: ignore[misc]
+        name, n = cast(tuple[str, int | None], literal.value)
         span = date_range(name, n)
         if span is None:
             raise located(query.text, literal.pos, f"unexpected token: {literal.text}")
@@ -239,11 +239,12 @@ def _compare_predicate(
         raise located(
             query.text, cond.path.pos, f"invalid operator on {definition.type} field", "INVALID_QUERY_FILTER_OPERATOR"
         )
-    compare: Callable[[object], bool] = {
-        "<": lambda v: v < target,  # type: ignore[operator]
-        "<=": lambda v: v <= target,  # type: ignore[operator]
-        ">": lambda v: v > target,  # type: ignore[operator]
-        ">=": lambda v: v >= target,  # type: ignore[operator]
+    bound = cast(Any, target)  # a number, string, date or ms: comparable with the row's values
+    compare: Callable[[Any], bool] = {
+        "<": lambda v: v < bound,
+        "<=": lambda v: v <= bound,
+        ">": lambda v: v > bound,
+        ">=": lambda v: v >= bound,
     }[op]
     return lambda row: (v := norm(get(row))) is not None and compare(v)
 

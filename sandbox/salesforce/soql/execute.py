@@ -6,15 +6,16 @@ SystemModstamp range (the stamp log), or a scan. The full WHERE is still applied
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sandbox.salesforce.errors import SfError
 from sandbox.salesforce.soql.aggregate import run_aggregate
-from sandbox.salesforce.soql.compile import Catalog, Predicate, convert, predicate, resolve
+from sandbox.salesforce.soql.compile import Catalog, Getter, Predicate, convert, predicate, resolve
 from sandbox.salesforce.soql.lexer import located
 from sandbox.salesforce.soql.parser import Aggregate, Condition, FieldPath, Junction, Literal, Query, parse
-from sandbox.salesforce.table import Table
+from sandbox.salesforce.table import Row, Table
 from sandbox.salesforce.values import TEXT_TYPES
 from sandbox.salesforce.wire import Shape
 
@@ -150,6 +151,19 @@ def _matching(query: Query, catalog: Catalog, root: Table, test: Predicate | Non
     return out
 
 
+def _sort_key(rows: list[Row | None], get: Getter, text: bool, nulls_high: bool) -> Callable[[int], tuple[bool, Any]]:
+    """ORDER BY key of a row index: nulls before or after every value, strings without case."""
+
+    def key(index: int) -> tuple[bool, Any]:
+        row = rows[index]
+        value = get(row) if row is not None else None
+        if value is None:
+            return (nulls_high, 0)
+        return (not nulls_high, value.lower() if text and isinstance(value, str) else value)
+
+    return key
+
+
 def _ordered(query: Query, catalog: Catalog, root: Table, indexes: list[int]) -> list[int]:
     rows = root.rows
     for item in reversed(query.order_by):
@@ -165,13 +179,7 @@ def _ordered(query: Query, catalog: Catalog, root: Table, indexes: list[int]) ->
         text = resolved.field.type in TEXT_TYPES or resolved.field.type == "textarea"
         nulls_high = item.nulls_last != item.descending  # where None sorts in the key's own order
 
-        def key(index: int, get=get, text=text, nulls_high=nulls_high) -> tuple[bool, object]:  # type: ignore[no-untyped-def]
-            value = get(rows[index])  # type: ignore[arg-type]
-            if value is None:
-                return (nulls_high, 0)
-            return (not nulls_high, value.lower() if text and isinstance(value, str) else value)
-
-        indexes.sort(key=key, reverse=item.descending)
+        indexes.sort(key=_sort_key(rows, get, text, nulls_high), reverse=item.descending)
     return indexes
 
 

@@ -153,6 +153,8 @@ class _Parser:
         items = self.select_list()
         self.expect("FROM")
         token = self.next()
+        if token.kind == "keyword" and token.text in ("ORDER", "GROUP") and self.tok.text.upper() != "BY":
+            token = Token("ident", self.text[token.pos : token.pos + len(token.text)], token.pos)  # `FROM Order`
         if token.kind != "ident" or "." in token.text:
             raise self.unexpected(token)
         query = Query(self.text, items, token.text, token.pos)

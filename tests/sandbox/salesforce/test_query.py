@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import requests
-from simple_salesforce import Salesforce, SalesforceMalformedRequest
+from simple_salesforce import Salesforce, SalesforceMalformedRequest, format_soql
 
 from sandbox.salesforce import SalesforceSandbox
-from tests.sandbox.salesforce.conftest import password_client, trusting_session
+from tests.sandbox.salesforce.conftest import trusting_session
 
 
 def _rest(box: SalesforceSandbox) -> requests.Session:
@@ -65,8 +65,10 @@ def test_an_unknown_locator_is_refused(box: SalesforceSandbox) -> None:
 def test_deleted_rows_appear_only_in_query_all(box: SalesforceSandbox, sf: Salesforce) -> None:
     victim = box.ids("Payment__c")[0]
     box.delete_record("Payment__c", victim)
-    live = sf.query_all(f"SELECT Id FROM Payment__c WHERE Id = '{victim}'")
-    everything = sf.query_all(f"SELECT Id, IsDeleted FROM Payment__c WHERE Id = '{victim}'", include_deleted=True)
+    live = sf.query_all(format_soql("SELECT Id FROM Payment__c WHERE Id = {}", victim))
+    everything = sf.query_all(
+        format_soql("SELECT Id, IsDeleted FROM Payment__c WHERE Id = {}", victim), include_deleted=True
+    )
     assert live["records"] == []
     assert [(r["Id"], r["IsDeleted"]) for r in everything["records"]] == [(victim, True)]
 
@@ -112,5 +114,7 @@ def test_a_window_query_reads_the_stamp_index_not_the_table(box: SalesforceSandb
     box.update_record("Invoice__c", invoice, {"Balance__c": "10.00"})
     stamp = box.get_record("Invoice__c", invoice)["SystemModstamp"]  # type: ignore[index]
     since = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")  # type: ignore[attr-defined]
-    rows = sf.query_all(f"SELECT Id FROM Invoice__c WHERE SystemModstamp >= {since} AND Balance__c = 10")
+    rows = sf.query_all(
+        format_soql("SELECT Id FROM Invoice__c WHERE SystemModstamp >= {:literal} AND Balance__c = 10", since)
+    )
     assert [r["Id"] for r in rows["records"]] == [invoice]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from simple_salesforce import Salesforce, SalesforceMalformedRequest, SalesforceResourceNotFound
+from simple_salesforce import Salesforce, SalesforceMalformedRequest, SalesforceResourceNotFound, format_soql
 
 from sandbox.salesforce import SalesforceSandbox
 
@@ -160,3 +160,36 @@ def test_updated_refuses_a_window_older_than_30_days(box: SalesforceSandbox, sf:
 def test_get_with_fields_returns_only_those(box: SalesforceSandbox, sf: Salesforce) -> None:
     record = sf.Account.get(box.ids("Account")[0], params={"fields": "Name,Industry"})
     assert list(record) == ["attributes", "Name", "Industry"]
+
+
+def test_a_hard_delete_leaves_no_row_but_is_still_reported_deleted(box: SalesforceSandbox, sf: Salesforce) -> None:
+    payment = box.ids("Payment__c")[-1]
+    box.hard_delete("Payment__c", payment)
+    assert (
+        sf.query_all(format_soql("SELECT Id FROM Payment__c WHERE Id = {}", payment), include_deleted=True)["records"]
+        == []
+    )
+    assert payment not in box.ids("Payment__c", include_deleted=True)
+    assert payment in {record_id for record_id, _ in box.org.tables["payment__c"].deleted_log}
+
+
+def test_deleting_an_account_clears_custom_lookups_to_it(box: SalesforceSandbox, sf: Salesforce) -> None:
+    account = box.ids("Account")[40]
+    invoices = [
+        r["Id"] for r in sf.query(format_soql("SELECT Id FROM Invoice__c WHERE Account__c = {}", account))["records"]
+    ]
+    assert invoices
+    sf.Account.delete(account)
+    assert all(box.get_record("Invoice__c", i)["Account__c"] is None for i in invoices)  # type: ignore[index]
+
+
+def test_a_value_that_is_not_an_id_reads_as_an_unknown_external_id(sf: Salesforce) -> None:
+    with pytest.raises(SalesforceResourceNotFound) as caught:
+        sf.Account.get("a0B000000000000AAA")
+    assert caught.value.content[0]["message"].startswith("Provided external ID field does not exist")
+
+
+def test_basic_info_of_an_object(sf: Salesforce) -> None:
+    info = sf.Invoice__c.metadata()
+    assert info["objectDescribe"]["name"] == "Invoice__c"
+    assert info["objectDescribe"]["urls"]["rowTemplate"] == "/services/data/v59.0/sobjects/Invoice__c/{ID}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from simple_salesforce import format_soql
 
 from sandbox.salesforce import SalesforceSandbox
 from sandbox.salesforce.errors import SfError
@@ -58,7 +59,9 @@ def test_count_returns_only_the_total(org: SalesforceSandbox) -> None:
 )
 def test_every_datetime_literal_form_selects_the_same_rows(org: SalesforceSandbox, literal: str) -> None:
     expected = {r["Id"] for r in org.query("SELECT Id FROM Invoice__c WHERE CreatedDate >= 2025-01-01T00:00:00Z")}
-    got = {r["Id"] for r in org.query(f"SELECT Id FROM Invoice__c WHERE CreatedDate >= {literal}")}
+    got = {
+        r["Id"] for r in org.query(format_soql("SELECT Id FROM Invoice__c WHERE CreatedDate >= {:literal}", literal))
+    }
     everything = org.query("SELECT Id FROM Invoice__c")
     assert got == expected
     assert 0 < len(got) < len(everything)
@@ -68,7 +71,9 @@ def test_a_fractional_second_literal_is_compared_to_the_millisecond(org: Salesfo
     row = org.query("SELECT Id, CreatedDate FROM Invoice__c LIMIT 1")[0]
     stamp = datetime.strptime(str(row["CreatedDate"]), "%Y-%m-%dT%H:%M:%S.000+0000").replace(tzinfo=UTC)
     just_after = (stamp + timedelta(milliseconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    ids = {r["Id"] for r in org.query(f"SELECT Id FROM Invoice__c WHERE CreatedDate >= {just_after}")}
+    ids = {
+        r["Id"] for r in org.query(format_soql("SELECT Id FROM Invoice__c WHERE CreatedDate >= {:literal}", just_after))
+    }
     assert row["Id"] not in ids
 
 
@@ -118,7 +123,7 @@ def test_errors_point_at_the_culprit_with_row_and_column(org: SalesforceSandbox)
 
 def test_strings_compare_case_insensitively_and_keep_their_escapes(org: SalesforceSandbox) -> None:
     name = str(org.query("SELECT Name FROM Account LIMIT 1")[0]["Name"])
-    assert len(org.query(f"SELECT Id FROM Account WHERE Name = '{name.upper()}'")) == 1
+    assert len(org.query(format_soql("SELECT Id FROM Account WHERE Name = {}", name.upper()))) == 1
     record_id = org.create_record("Account", {"Name": "O'Brien \\ Sons"})
     found = org.query("SELECT Id FROM Account WHERE Name = 'o\\'brien \\\\ sons'")
     assert [r["Id"] for r in found] == [record_id]
@@ -142,7 +147,7 @@ def test_not_equal_and_not_in_include_nulls_as_soql_does(org: SalesforceSandbox)
 
 def test_in_matches_15_and_18_char_ids(org: SalesforceSandbox) -> None:
     ids = [str(r["Id"]) for r in org.query("SELECT Id FROM Account LIMIT 2")]
-    rows = org.query(f"SELECT Id FROM Account WHERE Id IN ('{ids[0][:15]}', '{ids[1]}')")
+    rows = org.query(format_soql("SELECT Id FROM Account WHERE Id IN {}", [ids[0][:15], ids[1]]))
     assert sorted(r["Id"] for r in rows) == sorted(ids)
 
 
@@ -170,3 +175,17 @@ def test_aggregates_group_and_sum_exactly(org: SalesforceSandbox) -> None:
     assert [g["Status__c"] for g in groups] == sorted(str(g["Status__c"]) for g in groups)
     assert sum(int(str(g["n"])) for g in groups) == len(org.query("SELECT Id FROM Invoice__c"))
     assert all(g["attributes"] == {"type": "AggregateResult"} for g in groups)
+
+
+def test_order_is_an_object_name_after_from_and_a_clause_elsewhere(org: SalesforceSandbox) -> None:
+    rows = org.query("SELECT Id FROM Order ORDER BY EffectiveDate DESC LIMIT 3")
+    assert len(rows) == 3 and all(str(r["Id"]).startswith("801") for r in rows)
+
+
+def test_boolean_literals_and_is_deleted(org: SalesforceSandbox) -> None:
+    gone = org.ids("Order")[0]
+    org.delete_record("Order", gone)
+    deleted = org.query("SELECT Id FROM Order WHERE IsDeleted = true", include_deleted=True)
+    assert [r["Id"] for r in deleted] == [gone]
+    assert org.query("SELECT Id FROM Order WHERE IsDeleted = true") == []
+    assert refused(org, "SELECT Id FROM Order WHERE IsDeleted = 'true'").code == "INVALID_FIELD"
