@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from connectors.base import (
@@ -28,7 +29,7 @@ from connectors.base import (
     WriteOutcome,
 )
 from connectors.errors import ConfigError, CrmCreditError, NotificationRejected
-from connectors.salesforce import layouts, setup, soql
+from connectors.salesforce import dx, layouts, setup, soql
 from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.notifications import parse_outbound
 from connectors.salesforce.reads import ObjectReader
@@ -56,6 +57,7 @@ class SalesforceConnector:
         self._schemas: dict[str, ObjectSchema] = {}
         self._columns: dict[ObjectKind, Columns] = {}
         self._unwritable: set[str] | None = None
+        self._described: dict[str, list[FieldInfo]] = {}
         self._org_id = settings.organization_id
 
     # ---- describe ------------------------------------------------------------------------------
@@ -106,6 +108,7 @@ class SalesforceConnector:
     def check_mapping(self) -> list[str]:
         """Describe every mapped object (fresh); report and drop what is missing or unusable."""
         self._schemas.clear()
+        self._described.clear()
         self._columns.clear()
         problems: list[str] = []
         for kind in OBJECT_KINDS:
@@ -130,6 +133,8 @@ class SalesforceConnector:
         page layouts are not read (on_layout None); otherwise the object is described afresh and
         on_layout says whether every page layout shows the field."""
         key = soql.checked_name(crm_object, "object name").lower()
+        if key in self._described:
+            return self._described[key]
         if key in self._schemas:
             return self._schemas[key].field_info()
         schema = self._schema(crm_object)
@@ -138,7 +143,8 @@ class SalesforceConnector:
         except CrmCreditError as exc:
             log.warning("page layouts of %s could not be read: %s", crm_object, exc)
             placed = None
-        return schema.field_info(placed)
+        self._described[key] = schema.field_info(placed)
+        return self._described[key]
 
     # ---- reads ---------------------------------------------------------------------------------
 
@@ -206,8 +212,27 @@ class SalesforceConnector:
             raise CrmCreditError("Salesforce did not say which user the integration logs in as")
         outcomes = setup.install(self.client, wb.object, list(specs), user_id)
         self._schemas.clear()
+        self._described.clear()
         self._unwritable = None
         return outcomes
+
+    def export_metadata(self, folder: Path, specs: Sequence[FieldSpec]) -> dx.Export:
+        """Write the write-back fields, permission sets and layouts as Salesforce DX source."""
+        wb = self.settings.writeback
+        if wb is None:
+            raise ConfigError(f"source {self.source!r} has no [writeback] mapping")
+        names = [s.name for s in specs]
+        for name in [wb.object, *names]:
+            soql.checked_name(name, "API name")
+        read: dict[str, dict[str, Any]] = {}
+        try:
+            for layout_id, name in layouts.layout_ids(self.client, wb.object):
+                metadata = layouts.layout_metadata(self.client, layout_id)
+                read[name] = layouts.with_credit_section(metadata, names) or metadata
+        except CrmCreditError as exc:
+            log.warning("page layouts of %s could not be read: %s", wb.object, exc)
+            read = {}
+        return dx.write_export(folder, wb.object, specs, read, self.settings.api_version)
 
     # ---- notifications and bookkeeping -----------------------------------------------------------
 

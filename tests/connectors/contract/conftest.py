@@ -21,9 +21,7 @@ from tests.connectors.contract.harness import CrmHarness
 
 ACCOUNTS = 16
 SOURCE = "crm"
-HARNESSES = sorted(
-    m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("harness_")
-)
+HARNESSES = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("harness_"))
 
 
 @pytest.fixture(params=HARNESSES)

@@ -42,7 +42,8 @@ class CrmHarness(Protocol):
         ...
 
     def delete(self, kind: ObjectKind, crm_id: str, purge: bool = False) -> None:
-        """A user deletes a record; `purge` also empties the recycle bin (only the delete log remembers)."""
+        """A user deletes a record; `purge` also empties the recycle bin, so only the CRM's delete log
+        remembers it (a purged deletion may be dated a little back, where the log works in coarse steps)."""
         ...
 
     def expire_auth(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.base import ObjectKind, WritebackMapping
@@ -11,7 +11,12 @@ from connectors.writeback_specs import specs_for
 from sandbox.faults import Fault
 from sandbox.salesforce import SalesforceSandbox
 
-OBJECTS: dict[ObjectKind, str] = {"account": "Account", "invoice": "Invoice__c", "order": "Order", "payment": "Payment__c"}
+OBJECTS: dict[ObjectKind, str] = {
+    "account": "Account",
+    "invoice": "Invoice__c",
+    "order": "Order",
+    "payment": "Payment__c",
+}
 BUDGET_SHARE = 0.5
 BUDGET_LIMIT = 10_000
 WRITEBACK = {
@@ -150,8 +155,13 @@ class SalesforceHarness:
         self.box.update_record("Account", account_id, {"Name": name})
 
     def delete(self, kind: ObjectKind, crm_id: str, purge: bool = False) -> None:
-        """To the recycle bin; `purge` removes it for good (deleted/ still lists it)."""
-        self.box.delete_record(OBJECTS[kind], crm_id)
+        """To the recycle bin; `purge` removes it for good, so only deleted/ still lists it.
+
+        A purged record is deleted a minute back: deleted/ covers whole minutes before now, so a
+        deletion of this very minute would only show on a later run (the engine's lookback does that).
+        """
+        at = datetime.now(UTC) - timedelta(seconds=61) if purge else None
+        self.box.delete_record(OBJECTS[kind], crm_id, at=at)
         if purge:
             self.box.hard_delete(OBJECTS[kind], crm_id)
 
@@ -161,7 +171,9 @@ class SalesforceHarness:
 
     def fail_next_calls(self, status: int, times: int) -> None:
         """Answer the next data API calls with 429 / 503."""
-        self.box.faults.add(Fault(status, times=times, path="/services/data/", retry_after=1 if status == 429 else None))
+        self.box.faults.add(
+            Fault(status, times=times, path="/services/data/", retry_after=1 if status == 429 else None)
+        )
 
     def reject_next_write(self, account_id: str, message: str) -> None:
         """A validation failure for the next write of this account."""

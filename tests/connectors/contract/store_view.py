@@ -36,9 +36,7 @@ def decision(store: Store, source: str, crm_id: str) -> dict[str, Any]:
 
 def outbox_rows(store: Store, source: str) -> dict[str, tuple[str, str | None, str | None]]:
     """crm_id -> (state, code, message) of the newest outbox row per account."""
-    query = sa.select(outbox.c.crm_id, outbox.c.state, outbox.c.code, outbox.c.message).where(
-        outbox.c.source == source
-    )
+    query = sa.select(outbox.c.crm_id, outbox.c.state, outbox.c.code, outbox.c.message).where(outbox.c.source == source)
     with store.read() as conn:
         return {r.crm_id: (r.state, r.code, r.message) for r in conn.execute(query.order_by(outbox.c.id))}
 
