@@ -51,7 +51,7 @@ def error_for(path: str, code: int, message: str, token_call: bool = False) -> C
     if code in RATE_LIMITED:
         return RateLimited(said)
     if code == DAILY_QUOTA:
-        return QuotaExhausted(f"{said}: the tenant's daily Open API calls are used up until 00:00 China time")
+        return QuotaExhausted(f"{said}: the tenant's daily call budget (its packs) is used up until 00:00 China time")
     if code == NO_QUOTA_BOUGHT:
         return ConfigError(f"{said}: the tenant has bought no Open API call pack")
     if code in APP_REFUSED:
