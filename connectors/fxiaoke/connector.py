@@ -35,13 +35,14 @@ from connectors.fxiaoke.client import FxiaokeClient
 from connectors.fxiaoke.codes import FxiaokeCallError
 from connectors.fxiaoke.fields import field_setup
 from connectors.fxiaoke.plan import ReadPlan, read_plan
-from connectors.fxiaoke.schema import FxField, parse_describe
+from connectors.fxiaoke.schema import FxField, derived_infos, parse_describe
 from connectors.fxiaoke.settings import FxiaokeSource
 from connectors.fxiaoke.writeback import data_path, outcome_of_failure, update_body, wire_values
 from connectors.http import RetryingSession
 from connectors.mapping import pull_fields, writeback_fields_read
 
 DESCRIBE_PATH = "/cgi/crm/v2/object/describe"
+DESCRIBE_TTL = timedelta(minutes=15)
 CHINA_OFFSET_S = 8 * 3600  # reconciliation periods start at midnight in the tenant's zone
 NO_PUSH_API = (
     "Fxiaoke has no public change-notification API: Fxiaoke sources are kept current by the scheduled "
@@ -69,10 +70,20 @@ class FxiaokeConnector:
         self.client = FxiaokeClient(settings, context, session)
         self._described: dict[str, dict[str, FxField]] = {}
         self._plans: dict[ObjectKind, ReadPlan] = {}
+        self._described_at = self.client.clock()
 
     # ---- describe ----------------------------------------------------------------------------------
 
+    def _forget_old_describes(self) -> None:
+        # A long-lived worker must see fields an admin adds (or removes) without a restart.
+        now = self.client.clock()
+        if now - self._described_at > DESCRIBE_TTL:
+            self._described.clear()
+            self._plans.clear()
+            self._described_at = now
+
     def _fields(self, crm_object: str, fresh: bool = False) -> dict[str, FxField]:
+        self._forget_old_describes()
         if fresh or crm_object not in self._described:
             if not query.valid_name(crm_object):
                 raise ConfigError(f"{self.source}: {crm_object!r} is not a Fxiaoke object api name")
@@ -84,8 +95,9 @@ class FxiaokeConnector:
         return self._described[crm_object]
 
     def describe(self, crm_object: str) -> list[FieldInfo]:
-        """The fields of one CRM object."""
-        return [f.info() for f in self._fields(crm_object, fresh=True).values()]
+        """The fields of one CRM object, and the `x__r` display values reads may map."""
+        fields = self._fields(crm_object)
+        return [*(f.info() for f in fields.values()), *derived_infos(fields)]
 
     def _object(self, kind: ObjectKind) -> str:
         mapping = self.settings.mapping(kind)
@@ -94,6 +106,7 @@ class FxiaokeConnector:
         return mapping.object
 
     def _plan(self, kind: ObjectKind) -> ReadPlan:
+        self._forget_old_describes()
         if kind not in self._plans:
             crm_object = self._object(kind)
             labels = writeback_fields_read(self.settings) if kind == "account" else ()
@@ -106,6 +119,7 @@ class FxiaokeConnector:
         """Describe every mapped object; return one problem line per missing or unusable field."""
         self._described.clear()
         self._plans.clear()
+        self._described_at = self.client.clock()
         problems: list[str] = []
         for kind in OBJECT_KINDS:
             if self.settings.mapping(kind) is not None:

@@ -112,6 +112,20 @@ def parse_describe(answer: Mapping[str, Any]) -> dict[str, FxField]:
     return fields
 
 
+# Fields that carry a read-only display value in `<name>__r` (reference fxiaoke.md §2 "derived suffixes").
+_DISPLAYED_TYPES = frozenset({"object_reference", "employee", "department", "country", "province", "city", "district"})
+_REGION_NAMES = frozenset({"country", "province", "city", "district"})
+
+
+def derived_infos(fields: Mapping[str, FxField]) -> list[FieldInfo]:
+    """The `x__r` display values a read may map (a lookup's name, a region's label), as read-only text."""
+    return [
+        FieldInfo(name=f"{f.name}{DERIVED_SUFFIX}", label=f"{f.label} (显示值)", type="text", writable=False)
+        for f in fields.values()
+        if f.type in _DISPLAYED_TYPES or f.name in _REGION_NAMES
+    ]
+
+
 def find_field(fields: Mapping[str, FxField], name: str) -> FxField | None:
     """The field a mapping names; `x__r` (a derived display value) stands on field `x`."""
     if name in fields:
