@@ -160,13 +160,7 @@ class FxiaokeHarness:
 
     def pay_invoice(self, invoice_id: str) -> None:
         """A finance user records the receipt (回款) and its detail (回款明细) against the plan."""
-        plan = self.fx.get_record("PaymentPlanObj", invoice_id) or {}
-        amount, today = _outstanding(plan), datetime.now(UTC).date()
-        common = {"account_id": plan["account_id"], "payment_amount": amount, "payment_time": today}
-        common["mc_currency"] = plan["mc_currency"]
-        payment = self.fx.create_record("PaymentObj", {"name": f"HK-{invoice_id[:8]}", **common})
-        detail = {"name": f"HKMX-{invoice_id[:8]}", "payment_id": payment, "payment_plan_id": invoice_id, **common}
-        self.fx.create_record("OrderPaymentObj", detail)
+        pay_invoice(self.fx, invoice_id)
 
     def rename_account(self, account_id: str, name: str) -> None:
         """A rep renames the customer."""
@@ -214,6 +208,17 @@ class FxiaokeHarness:
     def close(self) -> None:
         """Stop the sandbox."""
         self.fx.stop()
+
+
+def pay_invoice(fx: FxiaokeSandbox, invoice_id: str) -> None:
+    """Record a receipt and its detail for what a payment plan still lacks (the plan rolls it up)."""
+    plan = fx.get_record("PaymentPlanObj", invoice_id) or {}
+    amount, today = _outstanding(plan), datetime.now(UTC).date()
+    common = {"account_id": plan["account_id"], "payment_amount": amount, "payment_time": today}
+    common["mc_currency"] = plan["mc_currency"]
+    payment = fx.create_record("PaymentObj", {"name": f"HK-{invoice_id[:8]}", **common})
+    detail = {"name": f"HKMX-{invoice_id[:8]}", "payment_id": payment, "payment_plan_id": invoice_id, **common}
+    fx.create_record("OrderPaymentObj", detail)
 
 
 def _outstanding(plan: dict[str, Any]) -> Decimal:
