@@ -168,8 +168,9 @@ class FxiaokeConnector:
 
     def pull_deleted(self, kind: ObjectKind, window: Window) -> Iterator[Deletion]:
         """Nothing beyond `pull_changed`: a record is 作废 (invalid) before it can be deleted, which
-        moves its stamp, so `pull_changed` already yields it as deleted; a hard delete leaves no trace
-        in the API and is caught by a full sync or a fetch by id."""
+        moves its stamp, so `pull_changed` already yields it as deleted. A record then deleted from the
+        recycle bin leaves no trace in the API: `pull_live_ids` (daily), a full sync or a fetch by id
+        finds it."""
         return iter(())
 
     def pull_live_ids(self, kind: ObjectKind, window: Window) -> Iterator[str] | None:
