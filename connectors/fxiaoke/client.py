@@ -101,9 +101,9 @@ class FxiaokeClient:
 
     def _business(self, path: str, body: Answer, credential: Credential) -> Answer:
         self.meter.before_call()
-        self.pacer.wait_turn(path)
         sent, headers = self._signed(body, credential)
-        answer = self._post(path, sent, headers, metered=True)
+        with self.pacer.turn(path):
+            answer = self._post(path, sent, headers, metered=True)
         code = _error_code(answer)
         if code is None:
             raise TransientError(f"Fxiaoke {path}: answer without a valid errorCode")
@@ -126,8 +126,8 @@ class FxiaokeClient:
         path, body = token_request(self.auth)
 
         def once() -> tuple[Credential, int]:
-            self.token_pacer.wait_turn(path)
-            answer = self._post(path, body, {}, metered=False)
+            with self.token_pacer.turn(path):
+                answer = self._post(path, body, {}, metered=False)
             code = _error_code(answer)
             if code != OK:
                 raise error_for(path, code if code is not None else -1, _error_message(answer), token_call=True)

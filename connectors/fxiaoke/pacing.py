@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from connectors.base import UsageLedger
@@ -21,28 +22,42 @@ _REFRESH_EVERY = 20  # calls between reads of the shared ledger (other workers s
 
 
 class Pacer:
-    """At most `limit` calls per key in any `window_s`: waits (through `sleep`) for room, never refuses."""
+    """At most `limit` calls per key in any `window_s`: waits (through `sleep`) for room, never refuses.
+
+    A call counts from when its answer arrived: Fxiaoke admits it somewhere between our send and
+    its answer, so timing from the send would let the next window open a little early at the gateway.
+    """
 
     def __init__(self, limit: int, window_s: float, now: Callable[[], float], sleep: Callable[[float], None]) -> None:
         self.limit = limit
         self.window_s = window_s
         self.now = now
         self.sleep = sleep
-        self._sent: dict[str, deque[float]] = defaultdict(deque)
+        self._calls: dict[str, deque[list[float]]] = defaultdict(deque)  # per key: [time] of each call
         self._lock = threading.Lock()
 
-    def wait_turn(self, key: str) -> None:
-        """Block until a call under `key` fits the window, then count it."""
+    @contextmanager
+    def turn(self, key: str) -> Iterator[None]:
+        """Wait until a call under `key` fits the window, make it, and count it from its end."""
+        slot = self._reserve(key)
+        try:
+            yield
+        finally:
+            slot[0] = self.now()
+
+    def _reserve(self, key: str) -> list[float]:
         with self._lock:
-            sent = self._sent[key]
+            calls = self._calls[key]
             now = self.now()
-            while sent and sent[0] <= now - self.window_s:
-                sent.popleft()
-            if len(sent) >= self.limit:
+            while calls and calls[0][0] <= now - self.window_s:
+                calls.popleft()
+            if len(calls) >= self.limit:
                 # One wait, not a loop: with an injected no-op sleep the clock may not move.
-                self.sleep(sent[0] + self.window_s - now)
-                sent.popleft()
-            sent.append(self.now())
+                self.sleep(calls[0][0] + self.window_s - now)
+                calls.popleft()
+            slot = [self.now()]
+            calls.append(slot)
+            return slot
 
 
 class UsageMeter:
