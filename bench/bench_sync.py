@@ -80,8 +80,9 @@ def config(url: str) -> AppConfig:
 
 def account_row(i: int) -> SourceRecord:
     """Account i as a CRM would send it."""
+    parent = f"A{i - i % 50:07d}" if 0 < i % 50 < 5 else None  # 10% of accounts sit in a group
     fields = {"Name": f"Customer {i}", "Industry": "Manufacturing", "CurrencyIsoCode": "USD",
-              "AnnualRevenue": 1_000_000.0 + i, "ParentId": f"A{i - i % 50:07d}" if i % 50 else None}  # fmt: skip
+              "AnnualRevenue": 1_000_000.0 + i, "ParentId": parent}  # fmt: skip
     return SourceRecord(f"A{i:07d}", T0 + timedelta(seconds=i), fields)
 
 

@@ -96,8 +96,8 @@ def setup_fields_command(
         out.print(f"note: {note}", markup=False, soft_wrap=True)
 
 
-def _object_table(kind: Any, connector: Connector, candidates: tuple[str, ...]) -> Any:
-    picked = pick_object(kind, candidates, connector.describe)
+def _object_table(kind: Any, connector: Connector, candidates: tuple[str, ...], own_fields: set[str]) -> Any:
+    picked = pick_object(kind, candidates, connector.describe, exclude=own_fields)
     if picked is None:
         return None
     crm_object, suggestions = picked
@@ -127,10 +127,13 @@ def suggest_mapping_command(source: SourceName) -> None:
         document.add(tomlkit.comment(f"crm-credit suggest-mapping {source}: review every line before use"))
         sources = tomlkit.table(is_super_table=True)
         body = tomlkit.table(is_super_table=True)
+        own_fields = set(DEFAULT_WRITEBACK.get(settings.kind, {}).values())
+        if settings.writeback is not None:
+            own_fields |= set(settings.writeback.fields.values())
         for kind in OBJECT_KINDS:
             configured = settings.mapping(kind)
             names = (configured.object,) if configured is not None else candidates.get(kind, ())
-            table = _object_table(kind, connector, names) if names else None
+            table = _object_table(kind, connector, names, own_fields) if names else None
             if table is not None:
                 body[SECTION_OF[kind]] = table
         writeback = DEFAULT_WRITEBACK.get(settings.kind)

@@ -302,6 +302,24 @@ class TokenCache(Protocol):
     def save_token(self, key: str, token: str, expires_at: datetime) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class PushChannel:
+    """A notification channel a CRM keeps open towards crm-credit (Zoho `actions/watch`)."""
+
+    channel_id: str
+    expires_at: datetime
+    events: tuple[str, ...] = ()
+    notify_url: str = ""
+
+
+class ChannelStore(Protocol):
+    """The source's push channels, kept in the store: notifications are accepted only on active ones."""
+
+    def load_channels(self, source: str) -> list[PushChannel]: ...
+
+    def save_channel(self, source: str, channel: PushChannel) -> None: ...
+
+
 @dataclass(frozen=True)
 class ConnectorContext:
     """Everything a connector gets from outside besides its settings."""
@@ -311,6 +329,7 @@ class ConnectorContext:
     tokens: TokenCache | None = None
     clock: Callable[[], datetime] | None = None  # aware UTC now; None means the real clock
     sleep: Callable[[float], None] | None = None  # injectable so tests never wait
+    channels: ChannelStore | None = None  # push channels (Zoho); None: only those this process opened
 
 
 class Connector(Protocol):

@@ -14,11 +14,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from credit_core.errors import RecordError
-from credit_core.records import build_account, build_invoice, build_order, build_payment
-
 from connectors.base import FieldTransform, ObjectKind, ObjectMapping, SourceRecord, SourceSettings
+from credit_core.errors import RecordError
 from credit_core.models import Account, Invoice, Order, Payment
+from credit_core.records import build_account, build_invoice, build_order, build_payment
 
 Record = Account | Invoice | Order | Payment
 _BUILD: dict[str, Callable[[str, str, Mapping[str, Any]], Any]] = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from connectors.base import FieldInfo, ObjectKind, canonical_keys
@@ -122,11 +122,16 @@ class Suggestion:
     crm_type: str
 
 
-def suggest_fields(kind: ObjectKind, fields: Sequence[FieldInfo]) -> list[Suggestion]:
-    """Best field per key (each field used once), confidence at least MIN_CONFIDENCE."""
+def suggest_fields(kind: ObjectKind, fields: Sequence[FieldInfo], exclude: Collection[str] = ()) -> list[Suggestion]:
+    """Best field per key (each field used once), confidence at least MIN_CONFIDENCE.
+
+    `exclude` names fields never to propose: crm-credit's own write-back fields look like inputs
+    (`Credit_Limit__c` resembles a requested limit) but feeding them back would read our own output.
+    """
     scored = []
+    candidates = [info for info in fields if info.name not in exclude]
     for key in sorted(canonical_keys(kind)):
-        for info in fields:
+        for info in candidates:
             confidence = round(name_score(key, info) * type_score(key, info), 2)
             if confidence >= MIN_CONFIDENCE:
                 scored.append(Suggestion(key, info.name, confidence, info.type))
@@ -140,7 +145,10 @@ def suggest_fields(kind: ObjectKind, fields: Sequence[FieldInfo]) -> list[Sugges
 
 
 def pick_object(
-    kind: ObjectKind, candidates: Sequence[str], describe: Callable[[str], list[FieldInfo]]
+    kind: ObjectKind,
+    candidates: Sequence[str],
+    describe: Callable[[str], list[FieldInfo]],
+    exclude: Collection[str] = (),
 ) -> tuple[str, list[Suggestion]] | None:
     """The candidate object whose fields match the most keys (objects that fail to describe are skipped)."""
     best: tuple[str, list[Suggestion]] | None = None
@@ -149,17 +157,20 @@ def pick_object(
             fields = describe(name)
         except CrmCreditError:  # an object the org lacks is simply not a candidate
             continue
-        found = suggest_fields(kind, fields)
+        found = suggest_fields(kind, fields, exclude)
         if best is None or sum(s.confidence for s in found) > sum(s.confidence for s in best[1]):
             best = (name, found)
     return best
 
 
+# Zoho's native picklists: invoices Created/Approved/Delivered/Cancelled, sales orders the same (a
+# delivered order has been invoiced in Zoho's flow) [zoho.md §3].
 _STATUS_WORDS = {
-    "invoice": {"open": ("open", "posted", "unpaid", "sent", "overdue", "partially"), "paid": ("paid",),
-                "void": ("cancel", "void", "draft"), "credit_note": ("credit",)},
-    "order": {"open": ("activated", "open", "draft", "booked"), "invoiced": ("invoiced", "billed", "closed"),
-              "cancelled": ("cancel",)},
+    "invoice": {"open": ("open", "posted", "unpaid", "sent", "overdue", "partially", "created", "approved",
+                         "delivered"),
+                "paid": ("paid",), "void": ("cancel", "void", "draft"), "credit_note": ("credit",)},
+    "order": {"open": ("activated", "open", "draft", "booked", "created", "approved"),
+              "invoiced": ("invoiced", "billed", "closed", "delivered"), "cancelled": ("cancel",)},
 }  # fmt: skip
 
 
@@ -188,6 +199,18 @@ DEFAULT_WRITEBACK: dict[str, dict[str, str]] = {
         "reasons": "Credit_Reasons__c",
         "next_review_on": "Credit_Next_Review__c",
         "summary": "Credit_Summary__c",
+    },
+    # Zoho derives API names from labels ("Credit Limit" -> Credit_Limit); setup-fields reads them back.
+    "zoho": {
+        "credit_limit": "Credit_Limit",
+        "available_credit": "Available_Credit",
+        "score": "Credit_Score",
+        "grade": "Credit_Grade",
+        "status": "Credit_Status",
+        "flags": "Credit_Flags",
+        "reasons": "Credit_Reasons",
+        "next_review_on": "Credit_Next_Review",
+        "summary": "Credit_Summary",
     },
 }
 # Fxiaoke generates field names: these placeholders give setup-fields the labels the admin creates.

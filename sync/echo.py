@@ -9,7 +9,7 @@ from our last write is a CRM-side edit of a field crm-credit owns: it is audited
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.store.codec import from_stamp, to_stamp
-from sync.store.records import chunks
+from sync.store.records import chunks, upsert_many
 from sync.store.schema import audit, echo_ledger
 
 
@@ -76,16 +76,19 @@ def save_ledger(
     conn: Connection, source: str, crm_id: str, values: Mapping[str, str | None], origin: str, now: datetime
 ) -> None:
     """Remember normalised values of one account's fields as written or read."""
-    t = echo_ledger
-    for field, value in values.items():
-        key = (t.c.source == source, t.c.crm_id == crm_id, t.c.field == field)
-        updated = conn.execute(sa.update(t).where(*key).values(value=value, origin=origin, at=to_stamp(now)))
-        if not updated.rowcount:
-            conn.execute(
-                sa.insert(t).values(
-                    source=source, crm_id=crm_id, field=field, value=value, origin=origin, at=to_stamp(now)
-                )
-            )
+    save_ledger_many(conn, source, [(crm_id, field, value) for field, value in values.items()], origin, now)
+
+
+def save_ledger_many(
+    conn: Connection, source: str, entries: Sequence[tuple[str, str, str | None]], origin: str, now: datetime
+) -> None:
+    """Remember (crm_id, field, normalised value) entries as written or read, in one statement."""
+    stamp = to_stamp(now)
+    rows = [
+        {"source": source, "crm_id": crm_id, "field": field, "value": value, "origin": origin, "at": stamp}
+        for crm_id, field, value in entries
+    ]
+    upsert_many(conn, echo_ledger, ["source", "crm_id", "field"], rows, ["value", "origin", "at"])
 
 
 def record_reads(
@@ -96,20 +99,19 @@ def record_reads(
         return 0
     ledger = load_ledger(conn, source, reads)
     edits = 0
+    changed: list[tuple[str, str, str | None]] = []
     for crm_id, fields in reads.items():
         known = ledger.get(crm_id, {})
-        changed: dict[str, str | None] = {}
         for field, raw in fields.items():
             value = normalise(raw)
             entry = known.get(field)
             if (entry is None and value is None) or (entry is not None and entry.value == value):
                 continue  # unchanged, or our own write echoed back
-            changed[field] = value
+            changed.append((crm_id, field, value))
             if entry is not None and entry.origin == "written":
                 edits += 1
                 _audit_edit(conn, source, crm_id, field, entry.value, value, now, trigger)
-        if changed:
-            save_ledger(conn, source, crm_id, changed, "read", now)
+    save_ledger_many(conn, source, changed, "read", now)
     return edits
 
 

@@ -15,19 +15,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from credit_core.audit import decision_from_dict, decision_to_dict, inputs_digest
-from credit_core.decisions import is_material_change
-from credit_core.engine import converter, measure
-from credit_core.fx import parse_rates
-from credit_core.portfolio import group_roots
-from credit_core.present import crm_value
 from sqlalchemy.engine import Connection
 
 from connectors.errors import ConfigError
 from credit_core import evaluate_account
+from credit_core.audit import decision_from_dict, decision_to_dict, inputs_digest
+from credit_core.decisions import is_material_change
+from credit_core.engine import converter, measure
 from credit_core.errors import CreditCoreError
+from credit_core.fx import parse_rates
 from credit_core.models import Account, Decision
 from credit_core.policy import load_policy
+from credit_core.portfolio import group_roots
+from credit_core.present import crm_value
 from sync.config import AppConfig
 from sync.outbox import DAILY_KEYS, plan_writes
 from sync.reports import EvaluationReport
@@ -95,33 +95,50 @@ class Evaluator:
             needed = {roots[k] for k in wanted if k in roots}
             roots = {k: r for k, r in roots.items() if r in needed}
         totals: dict[Key, Decimal] = defaultdict(Decimal)
-        for bundle in load_bundles(conn, sorted(roots)):
+        members = sorted(roots)
+        for start in range(0, len(members), _CHUNK):
+            totals_of_chunk = self._exposures(conn, members[start : start + _CHUNK], now)
+            for key, base in totals_of_chunk.items():
+                totals[roots[key]] += base
+        return {key: totals[root] for key, root in roots.items()}
+
+    def _exposures(self, conn: Connection, keys: list[Key], now: datetime) -> dict[Key, Decimal]:
+        """Own exposure in the base currency of a few accounts (one chunk in memory at a time)."""
+        found: dict[Key, Decimal] = {}
+        for bundle in load_bundles(conn, keys):
             try:
                 fx = converter(bundle.account, self.policy, self.rates)
                 _, exposure = measure(bundle.account, bundle.invoices, bundle.orders, bundle.payments, self.policy,
                                       now.date(), fx)  # fmt: skip
             except CreditCoreError:
                 continue  # reported when the account itself is decided
-            totals[roots[bundle.key]] += fx.target_to_base(exposure)
-        return {key: totals[root] for key, root in roots.items()}
+            found[bundle.key] = fx.target_to_base(exposure)
+        return found
 
     def _decide(self, chunk: list[Bundle], groups: Mapping[Key, Decimal], now: datetime) -> None:
         if not chunk:
             return
         with self.store.write() as conn:
             previous = saved.load_current(conn, [b.key for b in chunk])
+            rows: list[saved.DecisionRow] = []
             wanted: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
             for bundle in chunk:
-                decision = self._decide_one(conn, bundle, previous.get(bundle.key), groups.get(bundle.key), now)
+                decision = self._decide_one(bundle, previous.get(bundle.key), groups.get(bundle.key), now, rows)
                 if decision is not None:
                     values = self._writeback_values(bundle.account.source, decision)
                     if values:
                         wanted[bundle.account.source][bundle.account.crm_id] = values
+            saved.save_decisions(conn, rows, now)
             for source, desired in wanted.items():
                 self._plan(conn, source, desired, now)
 
     def _decide_one(
-        self, conn: Connection, bundle: Bundle, before: dict[str, Any] | None, group_base: Decimal | None, now: datetime
+        self,
+        bundle: Bundle,
+        before: dict[str, Any] | None,
+        group_base: Decimal | None,
+        now: datetime,
+        rows: list[saved.DecisionRow],
     ) -> Decision | None:
         account = bundle.account
         try:
@@ -139,17 +156,16 @@ class Evaluator:
         self.report.evaluated += 1
         after = decision_to_dict(decision)
         material = is_material_change(prior, decision)
+        digest = None
         if material:
             self.report.changed += 1
-            saved.add_history(conn, bundle.key, after, now)
             digest = inputs_digest(account, bundle.invoices, bundle.orders, bundle.payments, now.date())
-            saved.add_audit(conn, bundle.key, now, "decision", self.trigger, before=before, after=after,
-                            policy_version=decision.policy_version, inputs_digest=digest)  # fmt: skip
         elif _without_time(before) != _without_time(after):
             self.report.refreshed += 1
         else:
             return decision  # identical: nothing to store
-        saved.save_current(conn, bundle.key, after, decision.policy_version, now, material)
+        version = decision.policy_version
+        rows.append(saved.DecisionRow(bundle.key, after, before, material, version, self.trigger, digest))
         return decision
 
     def _writeback_values(self, source: str, decision: Decision) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from connectors.base import Connector, RecordWrite, WriteOutcome
 from connectors.errors import ConfigError, CrmCreditError, QuotaExhausted
-from sync.echo import LedgerEntry, load_ledger, normalise, save_ledger
+from sync.echo import LedgerEntry, load_ledger, normalise, save_ledger, save_ledger_many
 from sync.store import Store
 from sync.store import outbox as box
 from sync.store.codec import to_stamp
@@ -71,6 +71,7 @@ def plan_writes(
     waiting = box.rows_for_accounts(conn, source, desired, ("pending", "failed"))
     rejected = box.rows_for_accounts(conn, source, desired, ("rejected",))
     queued = 0
+    new: dict[str, Mapping[str, Any]] = {}
     for crm_id, values in desired.items():
         diff = diff_values(values, ledger.get(crm_id, {}), now, daily)
         refused = rejected.get(crm_id)
@@ -87,8 +88,9 @@ def plan_writes(
         elif rows:
             queued += 1
         elif diff:
-            box.insert_pending(conn, source, crm_id, crm_object, diff, now)
+            new[crm_id] = diff
             queued += 1
+    box.insert_pending(conn, source, crm_object, new, now)
     return queued
 
 
@@ -179,14 +181,16 @@ class Pusher:
         sendable: list[tuple[box.OutboxRow, dict[str, Any]]] = []
         with self.store.write() as conn:
             ledger = load_ledger(conn, self.source, [row.crm_id for row in batch])
+            changes: list[tuple[int, dict[str, Any]]] = []
             for row in batch:
                 values = diff_values(row.values, ledger.get(row.crm_id, {}), now)
                 if not values:
-                    box.update_row(conn, row.id, now, state="sent", message="already up to date")
+                    changes.append((row.id, {"state": "sent", "message": "already up to date"}))
                     self.report.up_to_date += 1
                     continue
-                box.update_row(conn, row.id, now, state="in_flight", attempts=row.attempts + 1, values=values)
+                changes.append((row.id, {"state": "in_flight", "attempts": row.attempts + 1, "values": values}))
                 sendable.append((row, values))
+            box.update_rows(conn, changes, now)
         if not sendable:
             return True
         try:
@@ -213,26 +217,28 @@ class Pusher:
     def _record(self, sendable: Sequence[tuple[box.OutboxRow, dict[str, Any]]], outcomes: list[WriteOutcome]) -> None:
         now = self.clock()
         by_id = {outcome.crm_id: outcome for outcome in outcomes}
+        changes: list[tuple[int, dict[str, Any]]] = []
+        written: list[tuple[str, str, str | None]] = []
         with self.store.write() as conn:
             for row, values in sendable:
                 outcome = by_id.get(row.crm_id)
                 if outcome is None:
                     self.report.unknown += 1  # stays in flight, reconciled next time
                 elif outcome.ok:
-                    save_ledger(
-                        conn, self.source, row.crm_id, {f: normalise(v) for f, v in values.items()}, "written", now
-                    )
-                    box.update_row(conn, row.id, now, state="sent", code=None, message=None)
+                    written += [(row.crm_id, f, normalise(v)) for f, v in values.items()]
+                    changes.append((row.id, {"state": "sent", "code": None, "message": None}))
                     self.report.sent += 1
                 elif outcome.transient:
                     due = now + retry_delay(row.attempts + 1)
                     fields = {"code": outcome.code, "message": outcome.message, "next_attempt_at": due}
-                    box.update_row(conn, row.id, now, state="failed", **fields)
+                    changes.append((row.id, {"state": "failed", **fields}))
                     self.report.failed += 1
                 else:
-                    box.update_row(conn, row.id, now, state="rejected", code=outcome.code, message=outcome.message)
+                    changes.append((row.id, {"state": "rejected", "code": outcome.code, "message": outcome.message}))
                     _audit_rejection(conn, self.source, row.crm_id, values, outcome, now)
                     self.report.rejected += 1
+            save_ledger_many(conn, self.source, written, "written", now)
+            box.update_rows(conn, changes, now)
 
 
 def _fields(row: box.OutboxRow) -> dict[str, Any]:

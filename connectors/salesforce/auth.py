@@ -67,13 +67,29 @@ def _password(auth: PasswordAuth, session: requests.Session, version: str) -> Lo
     return Login(session_id, _instance(sf_instance))
 
 
+def jwt_audience(origin: str) -> str:
+    """The `aud` Salesforce expects: login or test.salesforce.com for its own hosts (a My Domain
+    included), the site URL for anything else (an Experience Cloud site, a local sandbox)."""
+    host = urlsplit(origin).hostname or ""
+    if host == "test.salesforce.com" or host.endswith(".sandbox.my.salesforce.com"):
+        return "https://test.salesforce.com"
+    if host == "salesforce.com" or host.endswith(".salesforce.com"):
+        return "https://login.salesforce.com"
+    return origin
+
+
 def _jwt(auth: JwtAuth, session: requests.Session) -> Login:
     origin = _origin(auth.login_url, "auth.login_url")
     try:
         key = Path(auth.private_key_file).read_bytes()
     except OSError as exc:
         raise ConfigError(f"auth.private_key_file {auth.private_key_file!r} cannot be read ({exc.strerror})") from None
-    claims = {"iss": auth.consumer_key, "sub": auth.username, "aud": origin, "exp": int(time.time()) + JWT_LIFETIME_S}
+    claims = {
+        "iss": auth.consumer_key,
+        "sub": auth.username,
+        "aud": jwt_audience(origin),
+        "exp": int(time.time()) + JWT_LIFETIME_S,
+    }
     try:
         assertion = jwt.encode(claims, key, algorithm="RS256")
     except (ValueError, TypeError, jwt.PyJWTError):

@@ -75,31 +75,53 @@ def encode_record(record: Record) -> str:
     return json.dumps(_ENCODERS[record.__class__](record))
 
 
-def _converter(annotation: Any) -> Callable[[Any], Any] | None:
-    """How a JSON value becomes the field's Python type (None: keep as is)."""
-    args = set(typing.get_args(annotation)) - {type(None)} or {annotation}
-    if Decimal in args:
-        return Decimal
-    if date in args:
-        return date.fromisoformat
-    for nested in (Financials, Qualitative, LimitOverride):
-        if nested in args:
-            return _nested_decoder(nested)
-    return None
+def _decoder(cls: type[Any]) -> Callable[[str, str, dict[str, Any]], Any]:
+    """Payload values back into a record: generated straight-line code, like `_encoder`.
+
+    A field missing from the payload was empty when stored, or is newer than the payload: it gets
+    the dataclass default (or None).
+    """
+    hints = typing.get_type_hints(cls)
+    nested = {Financials: "_fin", Qualitative: "_qual", LimitOverride: "_over"}
+    args_of = {f.name: set(typing.get_args(hints[f.name])) or {hints[f.name]} for f in dataclasses.fields(cls)}
+    lines = ["def decode(source, crm_id, v, _D, _day, _defaults, _fin, _qual, _over):"]
+    keywords = []
+    for f in dataclasses.fields(cls):
+        if f.name in _KEY:
+            keywords.append(f"{f.name}={f.name}")
+            continue
+        args = args_of[f.name]
+        convert = next((helper for kind, helper in nested.items() if kind in args), None)
+        convert = convert or ("_D" if Decimal in args else "_day" if date in args else None)
+        get = f"v.get({f.name!r}, _defaults[{f.name!r}])"
+        if convert is None:
+            keywords.append(f"{f.name}={get}")
+        else:
+            lines.append(f"    x = v.get({f.name!r})")
+            lines.append(f"    {f.name} = _defaults[{f.name!r}] if x is None else {convert}(x)")
+            keywords.append(f"{f.name}={f.name}")
+    lines.append(f"    return _cls({', '.join(keywords)})")
+    defaults = {f.name: (None if f.default is dataclasses.MISSING else f.default) for f in dataclasses.fields(cls)}
+    namespace: dict[str, Any] = {"_cls": cls}
+    exec(compile("\n".join(lines), f"<decode {cls.__name__}>", "exec"), namespace)  # noqa: S102  field names only
+    generated = namespace["decode"]
+    helpers = [_nested(kind) for kind in (Financials, Qualitative, LimitOverride)] if cls is Account else [None] * 3
+
+    def decode(source: str, crm_id: str, values: dict[str, Any]) -> Any:
+        return generated(source, crm_id, values, Decimal, date.fromisoformat, defaults, *helpers)
+
+    return decode
 
 
-def _field_converters(cls: type[Any]) -> dict[str, Callable[[Any], Any]]:
+def _nested(cls: type[Any]) -> Callable[[dict[str, Any]], Any]:
     hints = typing.get_type_hints(cls)
     converters: dict[str, Callable[[Any], Any]] = {}
     for f in dataclasses.fields(cls):
-        conv = _converter(hints[f.name])
-        if conv is not None:
-            converters[f.name] = conv
-    return converters
-
-
-def _nested_decoder(cls: type[Any]) -> Callable[[Any], Any]:
-    converters = _field_converters(cls)
+        args = set(typing.get_args(hints[f.name])) or {hints[f.name]}
+        if Decimal in args:
+            converters[f.name] = Decimal
+        elif date in args:
+            converters[f.name] = date.fromisoformat
 
     def decode(values: dict[str, Any]) -> Any:
         return cls(**{k: (converters[k](v) if k in converters else v) for k, v in values.items()})
@@ -107,15 +129,9 @@ def _nested_decoder(cls: type[Any]) -> Callable[[Any], Any]:
     return decode
 
 
-_CONVERTERS = {kind: _field_converters(cls) for kind, cls in RECORD_CLASSES.items()}
+_DECODERS = {kind: _decoder(cls) for kind, cls in RECORD_CLASSES.items()}
 
 
 def decode_record(kind: str, source: str, crm_id: str, payload: str) -> Any:
     """Rebuild a canonical record from its key and payload."""
-    values = json.loads(payload)
-    converters = _CONVERTERS[kind]
-    for name, value in values.items():
-        conv = converters.get(name)
-        if conv is not None:
-            values[name] = conv(value)
-    return RECORD_CLASSES[kind](source=source, crm_id=crm_id, **values)
+    return _DECODERS[kind](source, crm_id, json.loads(payload))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.store.codec import to_stamp
-from sync.store.records import chunks
+from sync.store.records import chunks, upsert_many
 from sync.store.schema import audit, decision_history, decisions
 
 Key = tuple[str, str]
@@ -32,24 +33,52 @@ def load_current(conn: Connection, keys: Iterable[Key]) -> dict[Key, dict[str, A
     return found
 
 
-def save_current(
-    conn: Connection, key: Key, payload: dict[str, Any], policy_version: str, now: datetime, material: bool
-) -> None:
-    """Insert or replace an account's current decision."""
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
-    values: dict[str, Any] = {"payload": text, "policy_version": policy_version, "evaluated_at": to_stamp(now)}
-    if material:
-        values["changed_at"] = to_stamp(now)
-    where = (decisions.c.source == key[0], decisions.c.crm_id == key[1])
-    if not conn.execute(sa.update(decisions).where(*where).values(**values)).rowcount:
-        values.setdefault("changed_at", to_stamp(now))
-        conn.execute(sa.insert(decisions).values(source=key[0], crm_id=key[1], **values))
+def save_decisions(conn: Connection, rows: Sequence[DecisionRow], now: datetime) -> None:
+    """Store current decisions; history and an audit row for those that changed materially."""
+    stamp = to_stamp(now)
+    current = [
+        {"source": r.key[0], "crm_id": r.key[1], "payload": _json(r.after), "policy_version": r.policy_version,
+         "evaluated_at": stamp, "changed_at": stamp}
+        for r in rows
+    ]  # fmt: skip
+    material = [c for c, r in zip(current, rows, strict=True) if r.material]
+    refreshed = [c for c, r in zip(current, rows, strict=True) if not r.material]
+    columns = ["payload", "policy_version", "evaluated_at"]
+    upsert_many(conn, decisions, ["source", "crm_id"], material, [*columns, "changed_at"])
+    upsert_many(conn, decisions, ["source", "crm_id"], refreshed, columns)
+    changes = [r for r in rows if r.material]
+    if not changes:
+        return
+    conn.execute(
+        sa.insert(decision_history),
+        [{"source": r.key[0], "crm_id": r.key[1], "at": stamp, "payload": _json(r.after)} for r in changes],
+    )
+    conn.execute(
+        sa.insert(audit),
+        [
+            {"at": stamp, "source": r.key[0], "crm_id": r.key[1], "event": "decision", "trigger": r.trigger,
+             "actor": None, "policy_version": r.policy_version, "inputs_digest": r.inputs_digest,
+             "before": None if r.before is None else _json(r.before), "after": _json(r.after)}
+            for r in changes
+        ],
+    )  # fmt: skip
 
 
-def add_history(conn: Connection, key: Key, payload: dict[str, Any], now: datetime) -> None:
-    """Keep a materially changed decision in the account's history."""
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
-    conn.execute(sa.insert(decision_history).values(source=key[0], crm_id=key[1], at=to_stamp(now), payload=text))
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRow:
+    """One evaluated account's decision as it is stored."""
+
+    key: Key
+    after: dict[str, Any]
+    before: dict[str, Any] | None
+    material: bool
+    policy_version: str
+    trigger: str
+    inputs_digest: str | None = None
 
 
 def add_audit(
@@ -76,8 +105,8 @@ def add_audit(
             actor=actor,
             policy_version=policy_version,
             inputs_digest=inputs_digest,
-            before=None if before is None else json.dumps(before, sort_keys=True, default=str),
-            after=None if after is None else json.dumps(after, sort_keys=True, default=str),
+            before=None if before is None else _json(before),
+            after=None if after is None else _json(after),
         )
     )
 

@@ -7,7 +7,7 @@ States: `pending` → `in_flight` → `sent` | `failed` (transient, retried with
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -91,30 +91,43 @@ def rows_for_accounts(
 
 
 def insert_pending(
-    conn: Connection, source: str, crm_id: str, crm_object: str, values: Mapping[str, Any], now: datetime
+    conn: Connection, source: str, crm_object: str, writes: Mapping[str, Mapping[str, Any]], now: datetime
 ) -> None:
-    """A new intended write."""
+    """New intended writes, by account (one executemany)."""
+    if not writes:
+        return
     stamp = to_stamp(now)
-    conn.execute(
-        sa.insert(outbox).values(
-            source=source,
-            crm_id=crm_id,
-            crm_object=crm_object,
-            values=encode_values(values),
-            state="pending",
-            attempts=0,
-            created_at=stamp,
-            updated_at=stamp,
-        )
-    )
+    rows = [
+        {"source": source, "crm_id": crm_id, "crm_object": crm_object, "values": encode_values(values),
+         "state": "pending", "attempts": 0, "created_at": stamp, "updated_at": stamp}
+        for crm_id, values in writes.items()
+    ]  # fmt: skip
+    conn.execute(sa.insert(outbox), rows)
 
 
-def update_row(conn: Connection, row_id: int, now: datetime, **changes: Any) -> None:
-    """Change a row's state, values, attempts, message or due time."""
+def update_rows(conn: Connection, changes: Sequence[tuple[int, dict[str, Any]]], now: datetime) -> None:
+    """Apply `update_row` to many rows, one executemany per set of changed columns."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row_id, change in changes:
+        params = _column_values(dict(change))
+        params["updated_at"] = to_stamp(now)
+        groups.setdefault(tuple(sorted(params)), []).append({"_id": row_id, **params})
+    for columns, batch in groups.items():
+        stmt = sa.update(outbox).where(outbox.c.id == sa.bindparam("_id"))
+        conn.execute(stmt.values({name: sa.bindparam(name) for name in columns}), batch)
+
+
+def _column_values(changes: dict[str, Any]) -> dict[str, Any]:
     if "values" in changes:
         changes["values"] = encode_values(changes["values"])
     if isinstance(changes.get("next_attempt_at"), datetime):
         changes["next_attempt_at"] = to_stamp(changes["next_attempt_at"])
+    return changes
+
+
+def update_row(conn: Connection, row_id: int, now: datetime, **changes: Any) -> None:
+    """Change a row's state, values, attempts, message or due time."""
+    changes = _column_values(changes)
     conn.execute(sa.update(outbox).where(outbox.c.id == row_id).values(updated_at=to_stamp(now), **changes))
 
 

@@ -166,3 +166,17 @@ def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
     """Consecutive slices of at most `size` items."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def upsert_many(
+    conn: Connection, table: sa.Table, keys: Sequence[str], rows: Sequence[dict[str, Any]], update: Sequence[str]
+) -> None:
+    """Insert rows, or update columns `update` of rows whose `keys` exist (one executemany)."""
+    if not rows:
+        return
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c[k] for k in keys], set_={name: stmt.excluded[name] for name in update}
+    )
+    conn.execute(stmt, list(rows))

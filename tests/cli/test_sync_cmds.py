@@ -61,17 +61,10 @@ def crm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCrm]:
     unregister_connector("salesforce")
 
 
-needs_evaluation = pytest.mark.skipif(
-    __import__("importlib.util").util.find_spec("credit_core.present") is None,
-    reason="the evaluate step needs credit_core.present and credit_core.audit (landing on `core`)",
-)
-
-
 def _cli(*args: str) -> Any:
     return CliRunner().invoke(app, normalise_argv(list(args)), catch_exceptions=False)
 
 
-@needs_evaluation
 def test_status_json_has_the_documented_shape_before_and_after_a_pull(crm: FakeCrm) -> None:
     before = _cli("status", "--json")
     assert before.exit_code == 0, before.output
@@ -86,7 +79,6 @@ def test_status_json_has_the_documented_shape_before_and_after_a_pull(crm: FakeC
     assert set(shown["outbox"]) == {"pending", "in_flight", "sent", "failed", "rejected"}
 
 
-@needs_evaluation
 def test_sync_exits_1_when_this_run_quarantined_a_record_and_0_on_a_clean_rerun(crm: FakeCrm) -> None:
     invoice(crm, "BAD", "A1", Amount__c="twelve")
     crm.tick(60)
@@ -97,7 +89,6 @@ def test_sync_exits_1_when_this_run_quarantined_a_record_and_0_on_a_clean_rerun(
     assert _cli("sync").exit_code == 0
 
 
-@needs_evaluation
 def test_account_json_is_the_decision_with_source_name_and_aging(crm: FakeCrm) -> None:
     assert _cli("sync").exit_code == 0
     result = _cli("account", "A1", "--json")

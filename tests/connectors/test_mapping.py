@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from credit_core.errors import RecordError
 
 from connectors.base import ObjectMapping, SourceRecord
 from connectors.mapping import RecordMapper, parse_stamp, pull_fields
 from connectors.salesforce.settings import SalesforceSource
+from credit_core.errors import RecordError
 
 STAMP = datetime(2026, 11, 1, tzinfo=UTC)
 INVOICES = ObjectMapping.model_validate(

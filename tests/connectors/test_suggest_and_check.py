@@ -89,3 +89,19 @@ def test_write_back_specs_follow_what_a_rep_reads() -> None:
     assert spec_for("reasons", "Credit_Reasons__c").type == "long_text"
     assert spec_for("next_review_on", "Credit_Next_Review__c").type == "date"
     assert label_of("blng__Credit_Limit__c") == "Credit Limit"
+
+
+def test_our_own_write_back_fields_are_never_proposed_as_inputs() -> None:
+    fields = [
+        FieldInfo(name="Credit_Limit__c", label="Credit Limit", type="currency"),
+        FieldInfo(name="Requested_Credit_Limit__c", label="Requested Credit Limit", type="currency"),
+    ]
+    proposed = {s.key: s.field for s in suggest_fields("account", fields, exclude={"Credit_Limit__c"})}
+    assert proposed["requested_limit"] == "Requested_Credit_Limit__c"
+    assert "Credit_Limit__c" not in proposed.values()
+
+
+def test_without_the_exclusion_our_field_would_look_like_a_requested_limit() -> None:
+    fields = [FieldInfo(name="Credit_Limit__c", label="Credit Limit", type="currency")]
+    assert {s.field for s in suggest_fields("account", fields)} == {"Credit_Limit__c"}
+    assert suggest_fields("account", fields, exclude={"Credit_Limit__c"}) == []

@@ -6,14 +6,11 @@ from typing import Any
 
 import pytest
 
+from sync import evaluation
 from sync.store import Store
 from tests.fakes.fake_crm import Faults
 from tests.sync import snapshots
 from tests.sync.builders import WRITEBACK, Harness, account, harness, invoice
-
-# The evaluate step needs the credit core's presentation and audit helpers (landing on `core`).
-pytest.importorskip("credit_core.present")
-pytest.importorskip("credit_core.audit")
 
 Target = tuple[Store, str, str | None]
 
@@ -89,8 +86,6 @@ def test_a_webhook_for_an_unknown_account_brings_it_in_with_its_invoices(store_t
 def test_an_evaluation_that_crashes_midway_resumes_to_the_same_decisions_and_writes(
     store_target: Target, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sync import evaluation
-
     with harness(store_target) as h:
         _seed(h, n=5)
         h.engine().sync()

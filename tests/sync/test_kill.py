@@ -17,10 +17,6 @@ from tests.fakes.fake_crm import FakeCrm
 from tests.sync import snapshots
 from tests.sync.builders import WRITEBACK, account, invoice
 
-# The evaluate step needs the credit core's presentation and audit helpers (landing on `core`).
-pytest.importorskip("credit_core.present")
-pytest.importorskip("credit_core.audit")
-
 Target = tuple[Store, str, str | None]
 ROOT = Path(__file__).absolute().parents[2]
 

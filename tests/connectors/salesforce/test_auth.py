@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from connectors.base import ConnectorContext, RecordWrite
 from connectors.errors import AuthExpired, AuthFailed
+from connectors.salesforce.auth import jwt_audience
 from connectors.salesforce.connector import SalesforceConnector
 from sandbox.faults import Fault
 from sandbox.salesforce import SalesforceSandbox
@@ -58,6 +59,20 @@ def test_jwt_bearer_signs_an_rs256_assertion_for_the_login_url(box: SalesforceSa
     }
     assert _count_accounts(connector_for(box, auth=auth)) == len(box.ids("Account"))
     assert box.calls.count("POST", "/services/oauth2/token") == 1
+
+
+@pytest.mark.parametrize(
+    ("login_url", "audience"),
+    [
+        ("https://login.salesforce.com", "https://login.salesforce.com"),
+        ("https://acme.my.salesforce.com", "https://login.salesforce.com"),
+        ("https://test.salesforce.com", "https://test.salesforce.com"),
+        ("https://acme--uat.sandbox.my.salesforce.com", "https://test.salesforce.com"),
+        ("https://127.0.0.1:8443", "https://127.0.0.1:8443"),
+    ],
+)
+def test_the_jwt_audience_is_the_login_server_salesforce_names(login_url: str, audience: str) -> None:
+    assert jwt_audience(login_url) == audience
 
 
 def test_client_credentials_use_basic_auth_at_the_my_domain(box: SalesforceSandbox) -> None:
