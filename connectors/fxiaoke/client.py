@@ -126,6 +126,7 @@ class FxiaokeClient:
         path, body = token_request(self.auth)
 
         def once() -> tuple[Credential, int]:
+            """One paced token call."""
             with self.token_pacer.turn(path):
                 answer = self._post(path, body, {}, metered=False)
             code = _error_code(answer)

@@ -149,6 +149,7 @@ class FxiaokeConnector:
         path = data_path(crm_object, "query")
 
         def fetch(info: dict[str, Any]) -> list[query.Row]:
+            """One page of the object's rows."""
             body = {"data": {"dataObjectApiName": crm_object, "search_query_info": info}}
             return query.rows_of(self.client.call(path, body))
 
@@ -192,6 +193,7 @@ class FxiaokeConnector:
         previous_run = start + timedelta(seconds=self.settings.lookback_s)
 
         def period(moment: datetime) -> int:
+            """Which reconciliation period (counted from midnight China time) a moment falls in."""
             return int((moment.timestamp() + CHINA_OFFSET_S) // interval)
 
         return period(previous_run) != period(end)

@@ -10,6 +10,8 @@ from connectors.base import ObjectMapping, SourceSettings, WritebackMapping, _St
 
 
 class FxiaokeAuth(_Strict):
+    """The self-built app's credentials and the employee the calls act as."""
+
     app_id: str
     app_secret: SecretStr
     permanent_code: SecretStr
@@ -20,6 +22,8 @@ class FxiaokeAuth(_Strict):
 
 
 class FxiaokeSource(SourceSettings):
+    """One Fxiaoke tenant as a source."""
+
     kind: Literal["fxiaoke"]
     api_base: str = Field(default="https://open.fxiaoke.com", pattern=r"^https?://[^\s/]+(:\d+)?/?$")
     auth: FxiaokeAuth
