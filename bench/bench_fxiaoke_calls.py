@@ -170,6 +170,8 @@ def _print(figures: dict[str, Any], rate: int) -> None:
               f"at 100 calls / 20 s: >= {run['projected_s_at_100_per_20s']} s")  # fmt: skip
         for crm_object, kinds in run["calls"].items():
             print(f"  {crm_object}: {', '.join(f'{k} {n}' for k, n in kinds.items())}")
+    print("(re-runs read back the customers the previous runs wrote: our write moves last_modified_time,")
+    print(" and the engine's echo check needs the value; runs seconds apart also share the 600 s lookback)")
     print(f"\nid reconciliation (once a day by default): {figures['id_reconciliation']}")
 
 
