@@ -7,7 +7,8 @@ import sys
 from cli.app import app, normalise_argv
 
 # Each import registers its commands on `app`.
-from cli import sandbox_cmd, setup_cmd, status_cmd, sync_cmd  # noqa: F401  isort: skip
+from cli import sandbox_cmd, serve_cmd, setup_cmd, status_cmd, sync_cmd  # noqa: F401  isort: skip
+from cli import audit_cmd, backtest_cmd, import_cmd, scorecard_cmd  # noqa: F401  isort: skip
 
 
 def run() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -88,12 +89,20 @@ def sync_command(
     raise typer.Exit(EXIT_PROBLEMS if report.problems else EXIT_OK)
 
 
+def _os_user() -> str | None:
+    """Who ran the command, for the audit log's actor (None when the system cannot say)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
 @app.command("evaluate")
 @handle_errors
 def evaluate_command() -> None:
     """Re-evaluate every account from the store and refresh the outbox; no CRM calls."""
     with engine() as sync_engine:
-        report = sync_engine.evaluate(trigger="user")
+        report = sync_engine.evaluate(trigger="user", actor=_os_user())
     if state.json:
         emit_json(vars(report))
     else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -42,8 +42,14 @@ def inputs_digest(
     orders: Iterable[Order],
     payments: Iterable[Payment],
     as_of: date | datetime,
+    *,
+    group_exposure: Decimal | None = None,
+    fx_rates: Mapping[str, Decimal] | None = None,
 ) -> str:
-    """sha256 (hex) of a canonical serialisation of one evaluation's inputs; record order does not matter."""
+    """sha256 (hex) of a canonical serialisation of one evaluation's inputs; record order does not matter.
+
+    `group_exposure` and `fx_rates` join the digest when given (a group's or a rate's change is a new input).
+    """
     document = {
         "account": _canonical(account),
         "invoices": _records(invoices),
@@ -51,6 +57,10 @@ def inputs_digest(
         "payments": _records(payments),
         "as_of": as_of.isoformat(),
     }
+    if group_exposure is not None:
+        document["group_exposure"] = _canonical(group_exposure)
+    if fx_rates:
+        document["fx_rates"] = {code: _canonical(rate) for code, rate in fx_rates.items()}
     text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -9,16 +9,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from credit_core.fx import Converter
 from credit_core.metrics import PAYDEX_KEY, paydex_from_days
 from credit_core.models import Invoice, Order
 
 ZERO = Decimal(0)
+ONE = Decimal(1)
 _EARLIEST, _LATEST = PAYDEX_KEY[0][0], PAYDEX_KEY[-1][0]
 # PAYDEX index per whole day beyond terms, precomputed from metrics.paydex_from_days.
-_PAYDEX_BY_DAY = tuple(paydex_from_days(day) for day in range(_EARLIEST, _LATEST + 1))
+# As Decimals: Decimal x Decimal is cheaper than Decimal x int, and this runs per paid invoice.
+_PAYDEX_BY_DAY = tuple(Decimal(paydex_from_days(day)) for day in range(_EARLIEST, _LATEST + 1))
+_BEST, _WORST = _PAYDEX_BY_DAY[0], _PAYDEX_BY_DAY[-1]
 
 
 @dataclass(slots=True)
@@ -41,20 +44,14 @@ class Behaviour:
     experience_amount: Decimal = ZERO  # PAYDEX: Σ amount
     experience_weighted: Decimal = ZERO  # PAYDEX: Σ amount × index
 
-    @property
-    def paydex(self) -> int | None:
-        """Dollar-weighted PAYDEX of the window's experiences (metrics.paydex, computed incrementally)."""
-        if self.experience_amount == ZERO:
-            return None
-        value = self.experience_weighted / self.experience_amount
-        return int(value.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+    paydex: int | None = None  # metrics.paydex of the experiences, computed incrementally
 
 
-def _paydex_index(days: int) -> int:
+def _paydex_index(days: int) -> Decimal:
     if days <= _EARLIEST:
-        return 100
+        return _BEST
     if days >= _LATEST:
-        return 1
+        return _WORST
     return _PAYDEX_BY_DAY[days - _EARLIEST]
 
 
@@ -105,11 +102,17 @@ def summarise(
                     worst_late = max(worst_late, days)
                 if amount > ZERO:
                     experience_amount += amount
-                    experience_weighted += amount * _paydex_index(days)
+                    index = (
+                        _BEST if days <= _EARLIEST else _WORST if days >= _LATEST else _PAYDEX_BY_DAY[days - _EARLIEST]
+                    )
+                    experience_weighted += amount * index
     out.invoice_count, out.sales, out.paid_count, out.late_count = count, sales, paid_count, late_count
     out.worst_late_days = worst_late
     out.experience_amount += experience_amount
     out.experience_weighted += experience_weighted
+    if out.experience_amount:
+        ratio = out.experience_weighted / out.experience_amount
+        out.paydex = int(ratio.quantize(ONE, rounding=ROUND_HALF_UP))
     if count:
         out.first_issued_on = date.fromordinal(first)
     return out

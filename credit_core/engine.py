@@ -41,7 +41,7 @@ def converter(account: Account, policy: Policy, rates: Mapping[str, Decimal]) ->
 def measure(
     account: Account,
     invoices: Sequence[Invoice],
-    orders: Iterable[Order],
+    orders: Sequence[Order],
     payments: Sequence[Payment],
     policy: Policy,
     day: date,
@@ -50,7 +50,10 @@ def measure(
     """The invoices' behaviour and the account's own exposure (decision currency, to the cent)."""
     paid_dates = resolve_paid_dates(invoices, payments, day, fx) if payments else None
     behaviour = summarise(invoices, day, policy.scorecard.window_days, fx, paid_dates)
-    exposure = (behaviour.invoice_exposure + order_exposure(orders, fx)).quantize(CENT)
+    exposure = behaviour.invoice_exposure
+    if orders:
+        exposure += order_exposure(orders, fx)
+    exposure = exposure.quantize(CENT)
     return behaviour, exposure
 
 
@@ -87,17 +90,18 @@ def decide(
     reviews = monitoring.review_dates(account.last_review_on, previous, grade, plan, day)
     group_base = fx.target_to_base(exposure) if group_exposure_base is None else group_exposure_base
     used = monitoring.utilization(exposure, limit.credit_limit)
-    watch = monitoring.Watch(
-        exposure=exposure,
-        credit_limit=limit.credit_limit,
-        utilization=used,
-        group_exposure_base=group_base,
-        max_days_past_due=b.max_days_past_due,
-        reviews=reviews,
-        override=limit.override,
-        factors_with_data=scored.factors_with_data,
+    found = monitoring.flags(
+        exposure,
+        limit.credit_limit,
+        used,
+        group_base,
+        b.max_days_past_due,
+        reviews,
+        limit.override,
+        scored.factors_with_data,
+        plan,
+        day,
     )
-    found = monitoring.flags(watch, plan, day)
     account_status = monitoring.status(found, grade, plan)
     available = limit.credit_limit - exposure
     all_reasons = scored.reasons

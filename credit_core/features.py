@@ -13,7 +13,7 @@ from typing import Any
 
 from credit_core.behaviour import Behaviour
 from credit_core.fx import Converter
-from credit_core.metrics import altman_z
+from credit_core.metrics import ALTMAN_MODELS
 from credit_core.models import Account
 from credit_core.policy import Policy
 
@@ -69,29 +69,38 @@ def _ratio(numerator: Decimal | None, denominator: Decimal | None) -> float | No
     return float(numerator) / float(denominator)
 
 
+# The Altman models as floats: the scorecard needs only the zone, and float arithmetic is far cheaper
+# than Decimal for 40 000 statements a run (metrics.altman_z is the reference, with Decimals).
+_ZONES = {
+    model: (tuple(float(w) for w in weights), float(distress_below), float(safe_above))
+    for model, (weights, distress_below, safe_above) in ALTMAN_MODELS.items()
+}
+
+
 def altman(account: Account, policy: Policy) -> tuple[str, str] | None:
     """(model symbol, zone): Z′ for manufacturers, Z″ for everyone else; None without the figures."""
     f = account.financials
     if f is None or f.current_assets is None or f.current_liabilities is None:
         return None
     equity = f.equity if f.equity is not None else _difference(f.total_assets, f.total_liabilities)
-    needed = (f.retained_earnings, f.ebit, f.total_assets, f.total_liabilities, equity)
-    if any(v is None for v in needed) or not (f.total_assets or ZERO) > ZERO or not (f.total_liabilities or ZERO) > 0:
+    if f.retained_earnings is None or f.ebit is None or equity is None:
+        return None
+    if f.total_assets is None or f.total_liabilities is None or f.total_assets <= 0 or f.total_liabilities <= 0:
         return None
     manufacturer = (account.industry or "").strip().casefold() in policy.industries.manufacturer_names
     sales = f.sales if f.sales is not None else account.annual_revenue
     if manufacturer and sales is None:
         return None
-    _, zone = altman_z(
-        working_capital=f.current_assets - f.current_liabilities,
-        retained_earnings=f.retained_earnings,  # type: ignore[arg-type]
-        ebit=f.ebit,  # type: ignore[arg-type]
-        equity=equity,  # type: ignore[arg-type]
-        total_liabilities=f.total_liabilities,  # type: ignore[arg-type]
-        sales=sales,
-        total_assets=f.total_assets,  # type: ignore[arg-type]
-        model="private" if manufacturer else "non_manufacturer",
+    (w1, w2, w3, w4, w5), distress_below, safe_above = _ZONES["private" if manufacturer else "non_manufacturer"]
+    assets = float(f.total_assets)
+    z = (
+        w1 * float(f.current_assets - f.current_liabilities) / assets
+        + w2 * float(f.retained_earnings) / assets
+        + w3 * float(f.ebit) / assets
+        + w4 * float(equity) / float(f.total_liabilities)
+        + (w5 * float(sales) / assets if sales is not None else 0.0)
     )
+    zone = "safe" if z > safe_above else "distress" if z < distress_below else "grey"
     return ("Z′" if manufacturer else "Z″"), zone
 
 

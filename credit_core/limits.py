@@ -7,9 +7,9 @@ capped, but the flags still apply to it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
+from typing import NamedTuple
 
 from credit_core.behaviour import Behaviour
 from credit_core.fx import CENT, Converter
@@ -20,12 +20,11 @@ from credit_core.policy import Policy
 ZERO = Decimal(0)
 
 
-@dataclass(frozen=True, slots=True)
-class LimitWorkings:
+class LimitWorkings(NamedTuple):
     """How a limit came about (base currency unless noted), for explanations and tests."""
 
     credit_limit: Decimal  # decision currency, rounded to the step
-    methods: dict[str, Decimal] = field(default_factory=dict)
+    methods: dict[str, Decimal] = {}  # noqa: RUF012 (never mutated)
     combined: Decimal | None = None
     bound_by: str | None = None  # grade_max | concentration | insurance | grade_E | starter | override
     override: LimitOverride | None = None

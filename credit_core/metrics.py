@@ -156,7 +156,7 @@ def paydex(experiences: Iterable[tuple[Number, Number]]) -> int | None:
 
 # Altman (1968) Z; Altman (2000) Z' for private firms; Altman, Hartzell & Peck (1995) Z'' for
 # non-manufacturers (no sales term). Coefficients for X1..X5 and the (distress, safe) cut-offs.
-_ALTMAN: dict[str, tuple[tuple[Decimal, ...], Decimal, Decimal]] = {
+ALTMAN_MODELS: dict[str, tuple[tuple[Decimal, ...], Decimal, Decimal]] = {
     "public": (tuple(map(Decimal, ("1.2", "1.4", "3.3", "0.6", "1.0"))), Decimal("1.81"), Decimal("2.99")),
     "private": (tuple(map(Decimal, ("0.717", "0.847", "3.107", "0.420", "0.998"))), Decimal("1.23"), Decimal("2.90")),
     "non_manufacturer": (tuple(map(Decimal, ("6.56", "3.26", "6.72", "1.05", "0"))), Decimal("1.10"), Decimal("2.60")),
@@ -175,9 +175,9 @@ def altman_z(
     model: AltmanModel = "public",
 ) -> tuple[Decimal, Zone]:
     """Altman Z (public), Z′ (private) or Z″ (non_manufacturer, sales unused) with its zone."""
-    if model not in _ALTMAN:
+    if model not in ALTMAN_MODELS:
         raise ValueError(f"unknown Altman model {model!r} (public, private or non_manufacturer)")
-    weights, distress_below, safe_above = _ALTMAN[model]
+    weights, distress_below, safe_above = ALTMAN_MODELS[model]
     assets = _d(total_assets)
     liabilities = _d(total_liabilities)
     if assets <= ZERO or liabilities <= ZERO:

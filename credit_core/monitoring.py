@@ -7,9 +7,9 @@ evaluation, a grade change or a recorded review; SCORE_DOWNGRADE is held `downgr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from credit_core.behaviour import Behaviour
 from credit_core.models import Decision, LimitOverride
@@ -20,8 +20,7 @@ GRADE_RANK = {"A": 0, "B": 1, "C": 2, "D": 3, "E": 4}
 FOUR_PLACES = Decimal("0.0001")
 
 
-@dataclass(frozen=True, slots=True)
-class ReviewDates:
+class ReviewDates(NamedTuple):
     """The review clock and the last downgrade."""
 
     last_review_on: date | None
@@ -67,41 +66,37 @@ def utilization(exposure: Decimal, credit_limit: Decimal) -> Decimal | None:
     return (exposure / credit_limit).quantize(FOUR_PLACES)
 
 
-@dataclass(slots=True, kw_only=True)
-class Watch:
-    """Everything the flags look at."""
-
-    exposure: Decimal
-    credit_limit: Decimal
-    utilization: Decimal | None
-    group_exposure_base: Decimal
-    max_days_past_due: int
-    reviews: ReviewDates
-    override: LimitOverride | None
-    factors_with_data: frozenset[str]
-
-
-def flags(watch: Watch, plan: Plan, as_of: date) -> tuple[str, ...]:
+def flags(
+    exposure: Decimal,
+    credit_limit: Decimal,
+    used: Decimal | None,
+    group_exposure_base: Decimal,
+    max_days_past_due: int,
+    reviews: ReviewDates,
+    override: LimitOverride | None,
+    factors_with_data: frozenset[str],
+    plan: Plan,
+    as_of: date,
+) -> tuple[str, ...]:
     """The warning flags, sorted; PAST_DUE_n is days past due > n, only the highest one is set."""
     found: list[str] = []
-    if watch.exposure > watch.credit_limit:
+    if exposure > credit_limit:
         found.append("OVER_LIMIT")
-    elif watch.utilization is not None and watch.utilization >= plan.high_utilization:
+    elif used is not None and used >= plan.high_utilization:
         found.append("HIGH_UTILIZATION")
-    days = watch.max_days_past_due
-    if days > 30:
+    if max_days_past_due > 30:
+        days = max_days_past_due
         found.append("PAST_DUE_90" if days > 90 else "PAST_DUE_60" if days > 60 else "PAST_DUE_30")
-    downgraded = watch.reviews.downgraded_on
-    if downgraded is not None and as_of < downgraded + plan.downgrade_flag:
+    if reviews.downgraded_on is not None and as_of < reviews.downgraded_on + plan.downgrade_flag:
         found.append("SCORE_DOWNGRADE")
-    if watch.reviews.next_review_on <= as_of:
+    if reviews.next_review_on <= as_of:
         found.append("REVIEW_DUE")
-    expires_on = watch.override.expires_on if watch.override is not None else None
+    expires_on = override.expires_on if override is not None else None
     if expires_on is not None and (expires_on - as_of).days <= plan.override_expiring_days:
         found.append("OVERRIDE_EXPIRING")
-    if watch.group_exposure_base > plan.concentration_cap:
+    if group_exposure_base > plan.concentration_cap:
         found.append("CONCENTRATION")
-    if plan.evidence_factors.isdisjoint(watch.factors_with_data):
+    if plan.evidence_factors.isdisjoint(factors_with_data):
         found.append("INSUFFICIENT_DATA")
     found.sort()
     return tuple(found)

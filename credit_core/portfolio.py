@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -22,6 +23,7 @@ from credit_core.policy import Policy
 
 Key = tuple[str, str]
 Rejected = list[tuple[Any, CreditCoreError]]
+Measured = tuple[Converter, Behaviour, Decimal]
 R = TypeVar("R", Invoice, Order, Payment)
 
 
@@ -46,13 +48,26 @@ def _index_accounts(accounts: Iterable[Account], rejected: Rejected | None) -> d
 def _group_by_account(
     records: Iterable[R], kind: str, accounts: dict[Key, Account], rejected: Rejected | None
 ) -> dict[Key, list[R]]:
-    grouped: dict[Key, list[R]] = defaultdict(list)
+    # Keyed by text, source by source, while walking the records: no tuple per invoice of the portfolio.
+    by_source: dict[str, dict[str, list[R]]] = {}
     for record in records:
-        grouped[(record.source, record.account_crm_id)].append(record)
-    for key in [key for key in grouped if key not in accounts]:
-        for record in grouped.pop(key):
-            reason = "no such account in this evaluation"
-            _reject(rejected, record, RecordError(kind, record.source, record.crm_id, "account_crm_id", key[1], reason))
+        by_id = by_source.get(record.source)
+        if by_id is None:
+            by_id = by_source[record.source] = {}
+        found = by_id.get(record.account_crm_id)
+        if found is None:
+            by_id[record.account_crm_id] = [record]
+        else:
+            found.append(record)
+    grouped: dict[Key, list[R]] = {}
+    for source, by_id in by_source.items():
+        for crm_id, mine in by_id.items():
+            if (source, crm_id) in accounts:
+                grouped[(source, crm_id)] = mine
+                continue
+            for record in mine:
+                reason = "no such account in this evaluation"
+                _reject(rejected, record, RecordError(kind, source, record.crm_id, "account_crm_id", crm_id, reason))
     return grouped
 
 
@@ -102,6 +117,64 @@ def _reject_records_of(key: Key, groups: tuple[dict[Key, list[Any]], ...], why: 
             _reject(rejected, record, RecordError(kind, record.source, record.crm_id, "account_crm_id", key[1], reason))
 
 
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One evaluation run's inputs, grouped by account."""
+
+    policy: Policy
+    moment: tuple[date, datetime]
+    rates: dict[str, Decimal]
+    accounts: dict[Key, Account]
+    invoices_of: dict[Key, list[Invoice]]
+    orders_of: dict[Key, list[Order]]
+    payments_of: dict[Key, list[Payment]]
+    previous: Mapping[Key, Decision]
+
+
+def _measure_all(batch: Batch, keys: Iterable[Key], rejected: Rejected | None) -> dict[Key, Measured]:
+    measured: dict[Key, Measured] = {}
+    converters: dict[str | None, Converter] = {}  # one per account currency: they cache their factors
+    policy, day = batch.policy, batch.moment[0]
+    records = (batch.invoices_of, batch.orders_of, batch.payments_of)
+    for key in keys:
+        account = batch.accounts[key]
+        try:
+            fx = converters.get(account.currency) or converters.setdefault(
+                account.currency, converter(account, policy, batch.rates)
+            )
+        except MissingRateError as error:
+            _reject(rejected, account, error)
+            _reject_records_of(key, records, str(error), rejected)
+            continue
+        invoices = batch.invoices_of.get(key, [])
+        orders = batch.orders_of.get(key, [])
+        payments = batch.payments_of.get(key, [])
+        try:
+            measured[key] = (fx, *measure(account, invoices, orders, payments, policy, day, fx))
+        except MissingRateError:
+            if rejected is None:
+                raise
+            invoices = _drop_unconvertible(invoices, fx, rejected)
+            orders = _drop_unconvertible(orders, fx, rejected)
+            payments = _drop_unconvertible(payments, fx, rejected)
+            measured[key] = (fx, *measure(account, invoices, orders, payments, policy, day, fx))
+    return measured
+
+
+def decide_keys(batch: Batch, keys: Iterable[Key], rejected: Rejected | None) -> dict[Key, Decision]:
+    """Decisions for `keys`, which must hold whole groups (a group's exposure is summed here)."""
+    measured = _measure_all(batch, keys, rejected)
+    roots = group_roots({key: batch.accounts[key] for key in measured})
+    group_totals: dict[Key, Decimal] = defaultdict(Decimal)
+    for key, (fx, _, exposure) in measured.items():
+        group_totals[roots[key]] += fx.target_to_base(exposure)
+    policy, moment, earlier = batch.policy, batch.moment, batch.previous
+    return {
+        key: decide(batch.accounts[key], b, exposure, group_totals[roots[key]], policy, moment, fx, earlier.get(key))
+        for key, (fx, b, exposure) in measured.items()
+    }
+
+
 def evaluate(
     accounts: Iterable[Account],
     invoices: Iterable[Invoice],
@@ -114,40 +187,19 @@ def evaluate(
     *,
     rejected: Rejected | None = None,
 ) -> dict[Key, Decision]:
-    """Decisions for every account keyed by (source, crm_id); `rejected=[]` collects bad records instead of raising."""
-    moment = instant(as_of)
-    rates = parse_rates(fx_rates)
+    """Decisions for every account keyed by (source, crm_id).
+
+    `rejected=[]` collects bad records as (record, error) instead of raising, and evaluates the rest.
+    """
     by_key = _index_accounts(accounts, rejected)
-    invoices_of = _group_by_account(invoices, "invoice", by_key, rejected)
-    orders_of = _group_by_account(orders, "order", by_key, rejected)
-    payments_of = _group_by_account(payments, "payment", by_key, rejected)
-    measured: dict[Key, tuple[Converter, Behaviour, Decimal]] = {}
-    converters: dict[str | None, Converter] = {}  # one per account currency: they cache their factors
-    for key, account in by_key.items():
-        try:
-            fx = converters.get(account.currency) or converters.setdefault(
-                account.currency, converter(account, policy, rates)
-            )
-        except MissingRateError as error:
-            _reject(rejected, account, error)
-            _reject_records_of(key, (invoices_of, orders_of, payments_of), str(error), rejected)
-            continue
-        mine = (invoices_of.get(key, []), orders_of.get(key, []), payments_of.get(key, []))
-        try:
-            measured[key] = (fx, *measure(account, mine[0], mine[1], mine[2], policy, moment[0], fx))
-        except MissingRateError:
-            if rejected is None:
-                raise
-            invoices_ok = _drop_unconvertible(mine[0], fx, rejected)
-            orders_ok = _drop_unconvertible(mine[1], fx, rejected)
-            payments_ok = _drop_unconvertible(mine[2], fx, rejected)
-            measured[key] = (fx, *measure(account, invoices_ok, orders_ok, payments_ok, policy, moment[0], fx))
-    group_totals: dict[Key, Decimal] = defaultdict(Decimal)
-    roots = group_roots({key: by_key[key] for key in measured})
-    for key, (fx, _, exposure) in measured.items():
-        group_totals[roots[key]] += fx.target_to_base(exposure)
-    earlier = previous or {}
-    return {
-        key: decide(by_key[key], behaviour, exposure, group_totals[roots[key]], policy, moment, fx, earlier.get(key))
-        for key, (fx, behaviour, exposure) in measured.items()
-    }
+    batch = Batch(
+        policy=policy,
+        moment=instant(as_of),
+        rates=parse_rates(fx_rates),
+        accounts=by_key,
+        invoices_of=_group_by_account(invoices, "invoice", by_key, rejected),
+        orders_of=_group_by_account(orders, "order", by_key, rejected),
+        payments_of=_group_by_account(payments, "payment", by_key, rejected),
+        previous=previous or {},
+    )
+    return decide_keys(batch, by_key, rejected)

@@ -127,17 +127,19 @@ def missing_text(factor: str, missing: tuple[str, ...], whole_factor: bool) -> s
 
 
 _new_reason = constructor(Reason)
-_REASONS: dict[tuple[str, str, int], Reason] = {}
+# Reasons shared between decisions that give the same one (a portfolio repeats them a lot),
+# keyed by (impact, code, text) as the scorecard sorts them.
+SHARED: dict[tuple[int, str, str], Reason] = {}
 
 
 def reason(code: str, text: str, impact: int) -> Reason:
-    """A Reason, shared between decisions that give the same one (a portfolio repeats them a lot)."""
-    key = (code, text, impact)
-    found = _REASONS.get(key)
+    """A Reason, the shared one when an earlier decision gave the same."""
+    key = (impact, code, text)
+    found = SHARED.get(key)
     if found is None:
-        if len(_REASONS) > 100_000:
-            _REASONS.clear()  # texts with counts in them could otherwise grow without end
-        found = _REASONS[key] = _new_reason(code=code, text=text, impact=impact)
+        if len(SHARED) > 100_000:
+            SHARED.clear()  # texts with counts in them could otherwise grow without end
+        found = SHARED[key] = _new_reason(code=code, text=text, impact=impact)
     return found
 
 

@@ -9,113 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import fields
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from credit_core import values as v
+from credit_core.accounts import ACCOUNT_KEYS, build_account
+from credit_core.checks import ZERO, check_identity, check_keys, no_negative, parse, require
 from credit_core.currencies import ISO_4217
 from credit_core.errors import RecordError
-from credit_core.models import (
-    INVOICE_STATUSES,
-    ORDER_STATUSES,
-    Account,
-    Financials,
-    Invoice,
-    LimitOverride,
-    Order,
-    Payment,
-    Qualitative,
-)
+from credit_core.models import INVOICE_STATUSES, ORDER_STATUSES, Invoice, Order, Payment
 
-ZERO = Decimal(0)
-_IDENTITY = frozenset({"source", "crm_id"})
+__all__ = ["ACCOUNT_KEYS", "INVOICE_KEYS", "ORDER_KEYS", "PAYMENT_KEYS", "build_account", "build_invoice"]
+__all__ += ["build_order", "build_payment"]
+
 INVOICE_KEYS = frozenset(
     {"account_crm_id", "number", "issued_on", "due_on", "amount", "balance", "paid_on", "currency", "status"}
 )
 ORDER_KEYS = frozenset({"account_crm_id", "amount", "uninvoiced_amount", "currency", "status"})
 PAYMENT_KEYS = frozenset({"account_crm_id", "invoice_crm_id", "amount", "currency", "received_on"})
-
-Parser = Callable[[Any], Any]
-_ACCOUNT_FIELDS: dict[str, Parser] = {
-    "name": v.text,
-    "industry": v.text,
-    "country": v.text,
-    "currency": v.currency,
-    "annual_revenue": v.money,
-    "employees": v.whole,
-    "established_on": v.day_or_year,
-    "parent_crm_id": v.text,
-    "owner_crm_id": v.text,
-    "bureau_score": v.whole,
-    "bureau_limit": v.money,
-    "insured_limit": v.money,
-    "requested_limit": v.money,
-    "promise_to_pay_on": v.day,
-    "last_review_on": v.day,
-    "request_status": v.text,
-}
-_FINANCIALS: dict[str, Parser] = {
-    **dict.fromkeys(
-        (
-            "total_assets",
-            "total_liabilities",
-            "current_assets",
-            "current_liabilities",
-            "retained_earnings",
-            "ebit",
-            "sales",
-            "equity",
-            "intangible_assets",
-            "operating_cash_flow",
-        ),
-        v.money,
-    ),
-    "as_of": v.day,
-}
-_QUALITATIVE: dict[str, Parser] = dict.fromkeys(("management", "market_position", "industry_outlook"), v.whole)
-_OVERRIDE: dict[str, Parser] = {
-    "amount": v.money,
-    "currency": v.currency,
-    "expires_on": v.day,
-    "reason": v.text,
-    "approved_by": v.text,
-}
-_NESTED: dict[str, dict[str, Parser]] = {
-    "financials": _FINANCIALS,
-    "qualitative": _QUALITATIVE,
-    "limit_override": _OVERRIDE,
-}
-# Figures that cannot be below zero; equity, retained earnings, EBIT and cash flow can.
-_NON_NEGATIVE = frozenset(
-    {
-        "annual_revenue",
-        "employees",
-        "bureau_limit",
-        "insured_limit",
-        "requested_limit",
-        "financials.total_assets",
-        "financials.total_liabilities",
-        "financials.current_assets",
-        "financials.current_liabilities",
-        "financials.sales",
-        "financials.intangible_assets",
-        "limit_override.amount",
-    }
-)
-_RANGES = {"bureau_score": (0, 100), **{f"qualitative.{k}": (0, 5) for k in _QUALITATIVE}}
-
-
-def _check_identity(kind: str, source: Any, crm_id: Any, values: Mapping[str, Any]) -> None:
-    for name, given in (("source", source), ("crm_id", crm_id)):
-        if not isinstance(given, str) or not given:
-            raise RecordError(kind, str(source), str(crm_id), name, given, "required text is missing")
-        if name in values and values[name] != given:
-            raise RecordError(kind, source, crm_id, name, values[name], f"differs from the record's {name}")
-
-
-def _check_keys(kind: str, source: str, crm_id: str, values: Mapping[str, Any], allowed: frozenset[str]) -> None:
-    for key in values.keys() - allowed - _IDENTITY:
-        raise RecordError(kind, source, crm_id, key, values[key], "unknown field")
 
 
 def _slot_setter(cls: type, name: str) -> Callable[[Any, Any], None]:
@@ -149,6 +61,39 @@ _new_invoice = _fast_invoice_constructor()
 _INVOICE_STATUS_SET = frozenset(INVOICE_STATUSES)
 
 
+def _parse_invoice_fast(values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """The common shapes only (text, numeric strings or Decimals, ISO dates); None sends the rest the long way.
+
+    A full sync maps a million invoices, nearly all in these shapes; anything unusual or wrong is parsed
+    again by `_parse_invoice`, which names the field and the reason.
+    """
+    get = values.get
+    account_crm_id, currency, status, number = get("account_crm_id"), get("currency"), get("status"), get("number")
+    if type(account_crm_id) is not str or not account_crm_id or type(currency) is not str or currency not in ISO_4217:
+        return None
+    if status is not None and (type(status) is not str or status not in _INVOICE_STATUS_SET):
+        return None
+    if number is not None and type(number) is not str:
+        return None
+    amount, balance = get("amount"), get("balance")
+    issued_on, due_on, paid_on = get("issued_on"), get("due_on"), get("paid_on")
+    try:
+        amount = Decimal(amount) if type(amount) is str else amount
+        balance = Decimal(balance) if type(balance) is str else balance
+        issued_on = date.fromisoformat(issued_on) if type(issued_on) is str else issued_on
+        due_on = date.fromisoformat(due_on) if type(due_on) is str else due_on
+        paid_on = date.fromisoformat(paid_on) if type(paid_on) is str else paid_on
+    except (ArithmeticError, ValueError):
+        return None
+    if type(amount) is not Decimal or not amount.is_finite() or type(issued_on) is not date or type(due_on) is not date:
+        return None
+    if (balance is not None and (type(balance) is not Decimal or not balance.is_finite())) or (
+        paid_on is not None and type(paid_on) is not date
+    ):
+        return None
+    return account_crm_id, amount, balance, currency, issued_on, due_on, paid_on, status, number or None
+
+
 def _parse_invoice(source: str, crm_id: str, values: Mapping[str, Any]) -> tuple[Any, ...]:
     get = values.get
     field = "account_crm_id"
@@ -160,7 +105,7 @@ def _parse_invoice(source: str, crm_id: str, values: Mapping[str, Any]) -> tuple
         balance = v.money(get(field))
         field = "currency"
         currency = get(field)
-        if currency not in ISO_4217:
+        if type(currency) is not str or currency not in ISO_4217:
             currency = v.currency(currency)
         field = "issued_on"
         issued_on = v.day(get(field))
@@ -170,7 +115,7 @@ def _parse_invoice(source: str, crm_id: str, values: Mapping[str, Any]) -> tuple
         paid_on = v.day(get(field))
         field = "status"
         status = get(field)
-        if status not in _INVOICE_STATUS_SET:
+        if type(status) is not str or status not in _INVOICE_STATUS_SET:
             status = v.choice(status, INVOICE_STATUSES)
         field = "number"
         number = v.text(get(field))
@@ -192,12 +137,11 @@ def _parse_invoice(source: str, crm_id: str, values: Mapping[str, Any]) -> tuple
 def build_invoice(source: str, crm_id: str, values: Mapping[str, Any]) -> Invoice:
     """An Invoice from raw values; defaults the status and balance, refuses inconsistent amounts."""
     if type(source) is not str or type(crm_id) is not str or not source or not crm_id or "crm_id" in values:
-        _check_identity("invoice", source, crm_id, values)
+        check_identity("invoice", source, crm_id, values)
     if not values.keys() <= INVOICE_KEYS:
-        _check_keys("invoice", source, crm_id, values, INVOICE_KEYS)
-    account_crm_id, amount, balance, currency, issued_on, due_on, paid_on, status, number = _parse_invoice(
-        source, crm_id, values
-    )
+        check_keys("invoice", source, crm_id, values, INVOICE_KEYS)
+    parsed = _parse_invoice_fast(values) or _parse_invoice(source, crm_id, values)
+    account_crm_id, amount, balance, currency, issued_on, due_on, paid_on, status, number = parsed
     if status is None:
         # Unmapped status: a recorded payment date or a zero balance means paid.
         status = "paid" if paid_on is not None or (balance == ZERO and amount > ZERO) else "open"
@@ -235,44 +179,22 @@ def _credit_note_amounts(
     return amount, balance
 
 
-def _parse(kind: str, source: str, crm_id: str, raw: Mapping[str, Any], parsers: dict[str, Parser]) -> dict[str, Any]:
-    parsed: dict[str, Any] = {}
-    for name, parse in parsers.items():
-        value = raw.get(name)
-        try:
-            parsed[name] = parse(value)
-        except v.BadValue as bad:
-            raise RecordError(kind, source, crm_id, name, value, bad.reason) from None
-    return parsed
-
-
-def _require(kind: str, source: str, crm_id: str, parsed: dict[str, Any], raw: Mapping[str, Any]) -> None:
-    for name, value in parsed.items():
-        if value is None:
-            raise RecordError(kind, source, crm_id, name, raw.get(name), "required value is missing")
-
-
-def _no_negative(kind: str, source: str, crm_id: str, name: str, value: Decimal | None, raw: Any) -> None:
-    if value is not None and value < ZERO:
-        raise RecordError(kind, source, crm_id, name, raw, "negative amount")
-
-
 def build_order(source: str, crm_id: str, values: Mapping[str, Any]) -> Order:
     """An Order from raw values; the uninvoiced part defaults to the amount while the order is open."""
-    _check_identity("order", source, crm_id, values)
-    _check_keys("order", source, crm_id, values, ORDER_KEYS)
-    required = _parse(
+    check_identity("order", source, crm_id, values)
+    check_keys("order", source, crm_id, values, ORDER_KEYS)
+    required = parse(
         "order", source, crm_id, values, {"account_crm_id": v.text, "amount": v.money, "currency": v.currency}
     )
-    _require("order", source, crm_id, required, values)
+    require("order", source, crm_id, required, values)
     try:
         status = v.choice(values.get("status"), ORDER_STATUSES) or "open"
     except v.BadValue as bad:
         raise RecordError("order", source, crm_id, "status", values.get("status"), bad.reason) from None
     amount = required["amount"]
-    uninvoiced = _parse("order", source, crm_id, values, {"uninvoiced_amount": v.money})["uninvoiced_amount"]
-    _no_negative("order", source, crm_id, "amount", amount, values.get("amount"))
-    _no_negative("order", source, crm_id, "uninvoiced_amount", uninvoiced, values.get("uninvoiced_amount"))
+    uninvoiced = parse("order", source, crm_id, values, {"uninvoiced_amount": v.money})["uninvoiced_amount"]
+    no_negative("order", source, crm_id, "amount", amount, values.get("amount"))
+    no_negative("order", source, crm_id, "uninvoiced_amount", uninvoiced, values.get("uninvoiced_amount"))
     if uninvoiced is None:
         uninvoiced = amount if status == "open" else ZERO
     elif uninvoiced > amount:
@@ -283,73 +205,16 @@ def build_order(source: str, crm_id: str, values: Mapping[str, Any]) -> Order:
 
 def build_payment(source: str, crm_id: str, values: Mapping[str, Any]) -> Payment:
     """A Payment (a receipt recorded apart from its invoice) from raw values."""
-    _check_identity("payment", source, crm_id, values)
-    _check_keys("payment", source, crm_id, values, PAYMENT_KEYS)
-    required = _parse(
+    check_identity("payment", source, crm_id, values)
+    check_keys("payment", source, crm_id, values, PAYMENT_KEYS)
+    required = parse(
         "payment",
         source,
         crm_id,
         values,
         {"account_crm_id": v.text, "amount": v.money, "currency": v.currency, "received_on": v.day},
     )
-    _require("payment", source, crm_id, required, values)
-    _no_negative("payment", source, crm_id, "amount", required["amount"], values.get("amount"))
-    invoice_crm_id = _parse("payment", source, crm_id, values, {"invoice_crm_id": v.text})["invoice_crm_id"]
+    require("payment", source, crm_id, required, values)
+    no_negative("payment", source, crm_id, "amount", required["amount"], values.get("amount"))
+    invoice_crm_id = parse("payment", source, crm_id, values, {"invoice_crm_id": v.text})["invoice_crm_id"]
     return Payment(source=source, crm_id=crm_id, invoice_crm_id=invoice_crm_id, **required)
-
-
-def _flatten(source: str, crm_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in values.items():
-        if key in _NESTED and isinstance(value, Mapping):
-            flat.update({f"{key}.{sub}": item for sub, item in value.items()})
-        elif key in _NESTED and value is not None:
-            raise RecordError("account", source, crm_id, key, value, "expected a table of fields")
-        elif key not in _NESTED:
-            flat[key] = value
-    return flat
-
-
-def _account_parsers() -> dict[str, Parser]:
-    parsers = dict(_ACCOUNT_FIELDS)
-    for group, parsers_of_group in _NESTED.items():
-        parsers.update({f"{group}.{name}": parse for name, parse in parsers_of_group.items()})
-    return parsers
-
-
-_ACCOUNT_PARSERS = _account_parsers()
-ACCOUNT_KEYS = frozenset(_ACCOUNT_PARSERS)
-
-
-def build_account(source: str, crm_id: str, values: Mapping[str, Any]) -> Account:
-    """An Account from raw values; nested groups with no value at all become None."""
-    _check_identity("account", source, crm_id, values)
-    flat = _flatten(source, crm_id, values)
-    _check_keys("account", source, crm_id, flat, ACCOUNT_KEYS)
-    parsed = _parse("account", source, crm_id, flat, _ACCOUNT_PARSERS)
-    for name in _NON_NEGATIVE:
-        _no_negative("account", source, crm_id, name, parsed[name], flat.get(name))
-    for name, (low, high) in _RANGES.items():
-        if parsed[name] is not None and not low <= parsed[name] <= high:
-            raise RecordError("account", source, crm_id, name, flat.get(name), f"outside {low}–{high}")
-    top = {name: parsed[name] for name in _ACCOUNT_FIELDS}
-    financials = _group(parsed, "financials")
-    qualitative = _group(parsed, "qualitative")
-    override = _group(parsed, "limit_override")
-    if override is not None and override["amount"] is None:
-        if any(override[name] is not None for name in ("currency", "expires_on")):
-            raise RecordError("account", source, crm_id, "limit_override.amount", None, "override without amount")
-        override = None
-    return Account(
-        source=source,
-        crm_id=crm_id,
-        financials=Financials(**financials) if financials else None,
-        qualitative=Qualitative(**qualitative) if qualitative else None,
-        limit_override=LimitOverride(**override) if override else None,
-        **top,
-    )
-
-
-def _group(parsed: dict[str, Any], group: str) -> dict[str, Any] | None:
-    members = {name: parsed[f"{group}.{name}"] for name in _NESTED[group]}
-    return members if any(value is not None for value in members.values()) else None

@@ -102,18 +102,44 @@ def _with_impacts(found: list[Item], total: Any, final: int, neutral: int) -> li
     return [(impact, code, text) for impact, (_, code, text) in zip(impacts, found, strict=True)]
 
 
+class Gaps(NamedTuple):
+    """What a set of missing characteristics means: INSUFFICIENT_DATA items and the factors that do have data."""
+
+    items: tuple[Item, ...]
+    factors_with_data: frozenset[str]
+
+
+_GAPS: dict[tuple[str, tuple[str, ...]], Gaps] = {}
+
+
+def _gaps(version: str, compiled: tuple[Rule, ...], missing: tuple[str, ...]) -> Gaps:
+    # Few patterns of missing data recur across a portfolio (no bureau, no ratings...): work each out once.
+    gaps = _GAPS.get((version, missing))
+    if gaps is None:
+        with_data = frozenset(rule.factor for rule in compiled if rule.name not in missing)
+        parts: dict[str, list[str]] = {}
+        for rule in compiled:
+            if rule.name in missing:
+                parts.setdefault(rule.factor, []).append(rule.missing)
+        items = tuple(
+            (0, _MISSING_CODES[factor], words.missing_text(factor, tuple(names), factor not in with_data))
+            for factor, names in parts.items()
+        )
+        gaps = _GAPS[(version, missing)] = Gaps(items, with_data)
+    return gaps
+
+
 def score(values: dict[str, Any], account: Account, behaviour: Behaviour, policy: Policy) -> Scored:
     """Score one account from its characteristic values."""
     found: list[Item] = []
-    missing: dict[str, list[str]] = {}
-    with_data: set[str] = set()
+    missing: list[str] = []
     total: Any = 0
-    for rule in rules(policy):
+    compiled = rules(policy)
+    for rule in compiled:
         value = values[rule.name]
         if value is None:
-            missing.setdefault(rule.factor, []).append(rule.missing)
+            missing.append(rule.name)
             continue
-        with_data.add(rule.factor)
         if rule.categories is None:
             index = bisect_right(rule.edges, value)
             points = rule.points[index]
@@ -122,15 +148,14 @@ def score(values: dict[str, Any], account: Account, behaviour: Behaviour, policy
             points = rule.categories[value[1] if type(value) is tuple else value]
         if points:
             total += points
-            found.append(
-                (points, rule.code, rule.texts[index] if rule.texts else _text(rule, index, value, account, behaviour))
-            )
+            text = rule.texts[index] if rule.texts else _text(rule, index, value, account, behaviour)
+            found.append((points, rule.code, text))
     neutral = policy.neutral_score
     raw = neutral + total
     final = min(100, max(0, raw if type(raw) is int else int(raw.quantize(ONE, rounding=ROUND_HALF_UP))))
-    items = _with_impacts(found, total, final, neutral)
-    for factor, parts in missing.items():
-        items.append((0, _MISSING_CODES[factor], words.missing_text(factor, tuple(parts), factor not in with_data)))
+    gaps = _gaps(policy.policy_version, compiled, tuple(missing))
+    items = [*_with_impacts(found, total, final, neutral), *gaps.items]
     items.sort()
-    reason = words.reason
-    return Scored(final, policy.grade_of(final), tuple([reason(c, t, i) for i, c, t in items]), frozenset(with_data))
+    shared, reason = words.SHARED, words.reason
+    reasons = tuple([shared.get(item) or reason(item[1], item[2], item[0]) for item in items])
+    return Scored(final, policy.grade_of(final), reasons, gaps.factors_with_data)

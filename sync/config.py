@@ -98,6 +98,12 @@ class ApproverRole(_Section):
     ceiling: Decimal = Field(ge=0)
 
 
+class AuditConfig(_Section):
+    # Books and records are kept for years (e.g. 6 in the UK, 7 for the US IRS, 10 under the German HGB):
+    # `purge` never drops audit rows younger than this, whatever --before says.
+    retention_years: int = Field(default=7, ge=1, le=100)
+
+
 class AppConfig(_Section):
     """The validated `crm-credit.toml`."""
 
@@ -109,6 +115,7 @@ class AppConfig(_Section):
     fx: FxConfig = FxConfig()
     alerts: AlertsConfig = AlertsConfig()
     approvers: dict[str, ApproverRole] = Field(default_factory=dict)
+    audit: AuditConfig = AuditConfig()
     sources: dict[str, SourceConfig] = Field(min_length=1)
 
     def source(self, name: str) -> SourceConfig:

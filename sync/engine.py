@@ -8,7 +8,7 @@ evaluation and outbox planning commit together per chunk, pushes reconcile write
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +21,8 @@ from sync.outbox import Pusher, PushReport
 from sync.pull import ObjectReport, Progress, SourcePull, _ObjectPull, count_waiting, store_fetched
 from sync.reports import EvaluationReport
 from sync.store import Store, state
+from sync.store.channels import StoreChannelStore
+from sync.store.groups import groups_of
 from sync.store.records import existing_ids
 from sync.store.usage import StoreTokenCache, StoreUsageLedger
 
@@ -97,6 +99,7 @@ class SyncEngine:
                 source,
                 usage=StoreUsageLedger(self.store.engine),
                 tokens=StoreTokenCache(self.store.engine),
+                channels=StoreChannelStore(self.store.engine),
                 clock=self.clock,
                 sleep=self.sleep,
             )
@@ -155,37 +158,45 @@ class SyncEngine:
             report.outcome = "problems"
         return report
 
-    def evaluate(self, trigger: str = "sync", accounts: Iterable[tuple[str, str]] | None = None) -> EvaluationReport:
+    def evaluate(
+        self, trigger: str = "sync", accounts: Iterable[tuple[str, str]] | None = None, actor: str | None = None
+    ) -> EvaluationReport:
         """Re-evaluate accounts from the store (all, or these keys and their groups) and plan write-backs."""
         from sync import evaluation
 
         now = self.clock()
+        keys = list(dict.fromkeys(accounts)) if accounts is not None else None
         with self.store.write() as conn:
             run_id = state.start_run(conn, "evaluate", None, now)
-        report = evaluation.Evaluator(self.config, self.store, self.clock, trigger).run(accounts)
+        report = evaluation.Evaluator(self.config, self.store, self.clock, trigger, actor).run(keys)
+        details: dict[str, Any] = {**vars(report), "trigger": trigger}
+        if keys is not None:
+            details["accounts"] = [list(key) for key in keys]  # which recalculation this was (webhooks)
         with self.store.write() as conn:
-            state.finish_run(conn, run_id, "problems" if report.errors else "ok", vars(report), self.clock())
+            state.finish_run(conn, run_id, "problems" if report.errors else "ok", details, self.clock())
         return report
 
-    def push(self, sources: Sequence[str] | None = None) -> dict[str, SourceReport]:
-        """`crm-credit push`: send pending write-backs of the named (or all) sources."""
+    def push(
+        self, sources: Sequence[str] | None = None, accounts: Collection[str] | None = None
+    ) -> dict[str, SourceReport]:
+        """`crm-credit push`: send pending write-backs of the named (or all) sources (or only these accounts')."""
         reports: dict[str, SourceReport] = {}
         for source in self.selected(sources):
             settings = self.config.source(source)
             with self.store.write() as conn:
                 run_id = state.start_run(conn, "push", source, self.clock())
             report = SourceReport(source, settings.kind, run_id)
-            self._push_into(report)
+            self._push_into(report, accounts)
             self._finish(report)
             reports[source] = report
         return reports
 
-    def _push_into(self, report: SourceReport) -> None:
+    def _push_into(self, report: SourceReport, accounts: Collection[str] | None = None) -> None:
         settings = self.config.source(report.source)
         if settings.writeback is None or not settings.writeback.fields:
             return
         try:
-            push = Pusher(self.store, self.connector(report.source), report.source, self.clock).run()
+            push = Pusher(self.store, self.connector(report.source), report.source, self.clock, accounts).run()
         except CrmCreditError as exc:
             report.outcome, report.message = "failed", str(exc)
             return
@@ -266,10 +277,17 @@ class SyncEngine:
     def recalculate(
         self, source: str, account_ids: Iterable[str], trigger: str = "webhook", push: bool = True
     ) -> EvaluationReport:
-        """Evaluate these accounts (and their parent groups), plan their write-backs, and push."""
-        report = self.evaluate(trigger=trigger, accounts=[(source, crm_id) for crm_id in account_ids])
+        """Evaluate these accounts (and their parent groups), plan their write-backs, and push them.
+
+        Only those groups' write-backs are pushed, so a worker holding their lock sends nothing
+        another worker is deciding at the same time.
+        """
+        keys = [(source, crm_id) for crm_id in account_ids]
+        report = self.evaluate(trigger=trigger, accounts=keys)
         if push:
-            self.push([source])
+            with self.store.read() as conn:
+                scope = {crm_id for (member_source, crm_id) in groups_of(conn, keys) if member_source == source}
+            self.push([source], accounts=scope)
         return report
 
     def close(self) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from connectors.errors import ConfigError
 from credit_core import evaluate_account
-from credit_core.audit import decision_from_dict, decision_to_dict, inputs_digest
+from credit_core.audit import decision_from_dict, decision_to_dict
 from credit_core.decisions import is_material_change
 from credit_core.engine import converter, measure
 from credit_core.errors import CreditCoreError
@@ -28,11 +28,13 @@ from credit_core.models import Account, Decision
 from credit_core.policy import load_policy
 from credit_core.portfolio import group_roots
 from credit_core.present import crm_value
+from credit_core.supplements import with_supplements
 from sync.config import AppConfig
 from sync.outbox import DAILY_KEYS, plan_writes
 from sync.reports import EvaluationReport
-from sync.store import Store
+from sync.store import Store, snapshots
 from sync.store import decisions as saved
+from sync.store import supplements as imported
 from sync.store.bundles import Bundle, Key, load_bundles, load_hierarchy, stream_bundles
 from sync.store.state import load_field_lengths
 
@@ -43,11 +45,20 @@ _SAMPLES = 5
 class Evaluator:
     """Re-decides accounts from the store and plans their write-backs."""
 
-    def __init__(self, config: AppConfig, store: Store, clock: Callable[[], datetime], trigger: str = "sync") -> None:
+    def __init__(
+        self,
+        config: AppConfig,
+        store: Store,
+        clock: Callable[[], datetime],
+        trigger: str = "sync",
+        actor: str | None = None,
+    ) -> None:
         self.config = config
         self.store = store
         self.clock = clock
         self.trigger = trigger
+        self.actor = actor
+        self._policy_saved = False
         try:
             self.policy = load_policy(config.policy.path())
         except (CreditCoreError, OSError) as error:
@@ -120,6 +131,7 @@ class Evaluator:
             return
         with self.store.write() as conn:
             previous = saved.load_current(conn, [b.key for b in chunk])
+            self._supplement(conn, chunk, now)
             rows: list[saved.DecisionRow] = []
             wanted: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
             for bundle in chunk:
@@ -128,6 +140,8 @@ class Evaluator:
                     values = self._writeback_values(bundle.account.source, decision)
                     if values:
                         wanted[bundle.account.source][bundle.account.crm_id] = values
+            if rows and not self._policy_saved:
+                self._policy_saved = saved.remember_policy(conn, self.policy, now)
             saved.save_decisions(conn, rows, now)
             for source, desired in wanted.items():
                 self._plan(conn, source, desired, now)
@@ -156,17 +170,33 @@ class Evaluator:
         self.report.evaluated += 1
         after = decision_to_dict(decision)
         material = is_material_change(prior, decision)
-        digest = None
+        digest = inputs = None
         if material:
             self.report.changed += 1
-            digest = inputs_digest(account, bundle.invoices, bundle.orders, bundle.payments, now.date())
+            records = (account, bundle.invoices, bundle.orders, bundle.payments)
+            digest, inputs = snapshots.encode(*records, group, self.rates)
         elif _without_time(before) != _without_time(after):
             self.report.refreshed += 1
         else:
             return decision  # identical: nothing to store
         version = decision.policy_version
-        rows.append(saved.DecisionRow(bundle.key, after, before, material, version, self.trigger, digest))
+        row = saved.DecisionRow(bundle.key, after, before, material, version, self.trigger, digest, self.actor, inputs)
+        rows.append(row)
         return decision
+
+    def _supplement(self, conn: Connection, chunk: list[Bundle], now: datetime) -> None:
+        """Imported statements and insurance covers onto the accounts (`credit_core.supplements` rules)."""
+        keys = [b.key for b in chunk]
+        statements, covers = imported.load_statements(conn, keys), imported.load_covers(conn, keys)
+        for bundle in chunk:
+            if bundle.key in statements or bundle.key in covers:
+                try:
+                    fx = converter(bundle.account, self.policy, self.rates)
+                except CreditCoreError:
+                    continue  # reported when the account itself is decided
+                bundle.account = with_supplements(
+                    bundle.account, statements.get(bundle.key, ()), covers.get(bundle.key, ()), now.date(), fx
+                )
 
     def _writeback_values(self, source: str, decision: Decision) -> dict[str, Any]:
         settings = self.config.sources.get(source)

@@ -29,6 +29,7 @@ from sync.store.schema import audit
 # Decision fields that drift with the calendar: written at most once a day (DESIGN §2).
 DAILY_KEYS = frozenset({"max_days_past_due", "dso", "add", "paydex"})
 _FIRST_RETRY_S = 60
+_WAITING = ("pending", "failed")
 _LONGEST_RETRY_S = 6 * 3600
 
 
@@ -68,7 +69,7 @@ def plan_writes(
     if not desired:
         return 0
     ledger = load_ledger(conn, source, desired)
-    waiting = box.rows_for_accounts(conn, source, desired, ("pending", "failed"))
+    waiting = box.rows_for_accounts(conn, source, desired, _WAITING)
     rejected = box.rows_for_accounts(conn, source, desired, ("rejected",))
     queued = 0
     new: dict[str, Mapping[str, Any]] = {}
@@ -79,11 +80,13 @@ def plan_writes(
             diff = {}  # the CRM refused exactly these values: not retried until they change
         rows = waiting.get(crm_id, [])
         for stale in rows[:-1]:
-            box.delete_row(conn, stale.id)
+            box.delete_row(conn, stale.id, only_in=_WAITING)
         if rows and not diff:
-            box.delete_row(conn, rows[-1].id)
+            box.delete_row(conn, rows[-1].id, only_in=_WAITING)
         elif rows and not _same(rows[-1].values, diff):
-            box.update_row(conn, rows[-1].id, now, values=diff)
+            # A pusher may have claimed the row meanwhile; then these values need a row of their own.
+            if not box.update_row(conn, rows[-1].id, now, only_in=_WAITING, values=diff):
+                new[crm_id] = diff
             queued += 1
         elif rows:
             queued += 1
@@ -114,13 +117,25 @@ class PushReport:
 
 
 class Pusher:
-    """Sends one source's due writes through its connector."""
+    """Sends one source's due writes (or only those of `accounts`) through its connector.
 
-    def __init__(self, store: Store, connector: Connector, source: str, clock: Callable[[], datetime]) -> None:
+    Rows are claimed (`pending`/`failed` → `in_flight`) one by one under their current state, so two
+    pushers running at once — a webhook worker and a scheduled sync — never send the same row.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        connector: Connector,
+        source: str,
+        clock: Callable[[], datetime],
+        accounts: Collection[str] | None = None,
+    ) -> None:
         self.store = store
         self.connector = connector
         self.source = source
         self.clock = clock
+        self.accounts = accounts
         self.report = PushReport()
 
     def run(self) -> PushReport:
@@ -139,14 +154,15 @@ class Pusher:
     def _due_rows(self, conn: Connection) -> list[box.OutboxRow]:
         """Pending and due failed rows, one per account (older rows merged under the newest)."""
         now = self.clock()
-        rows = box.rows_in_state(conn, self.source, "pending") + box.rows_in_state(conn, self.source, "failed", now)
+        pending = box.rows_in_state(conn, self.source, "pending", crm_ids=self.accounts)
+        rows = pending + box.rows_in_state(conn, self.source, "failed", now, crm_ids=self.accounts)
         by_account: dict[str, box.OutboxRow] = {}
         for row in sorted(rows, key=lambda r: r.id):
             older = by_account.get(row.crm_id)
             if older is not None:
                 merged = {**older.values, **row.values}
-                box.delete_row(conn, older.id)
-                box.update_row(conn, row.id, now, values=merged)
+                box.delete_row(conn, older.id, only_in=(older.state,))
+                box.update_row(conn, row.id, now, only_in=(row.state,), values=merged)
                 row = box.OutboxRow(**{**_fields(row), "values": merged})
             by_account[row.crm_id] = row
         return sorted(by_account.values(), key=lambda r: r.id)
@@ -154,7 +170,7 @@ class Pusher:
     def reconcile_in_flight(self) -> None:
         """Read back the CRM's values for writes whose outcome was never recorded."""
         with self.store.write() as conn:
-            rows = box.rows_in_state(conn, self.source, "in_flight")
+            rows = box.rows_in_state(conn, self.source, "in_flight", crm_ids=self.accounts)
         for batch in chunks(rows, 100):
             current = self.connector.fetch_written_values([row.crm_id for row in batch])
             now = self.clock()
@@ -178,19 +194,22 @@ class Pusher:
     def _send(self, batch: Sequence[box.OutboxRow]) -> bool:
         """Push one batch; False when pushing must stop for this run."""
         now = self.clock()
-        sendable: list[tuple[box.OutboxRow, dict[str, Any]]] = []
+        wanted: list[tuple[box.OutboxRow, dict[str, Any]]] = []
         with self.store.write() as conn:
             ledger = load_ledger(conn, self.source, [row.crm_id for row in batch])
-            changes: list[tuple[int, dict[str, Any]]] = []
             for row in batch:
                 values = diff_values(row.values, ledger.get(row.crm_id, {}), now)
                 if not values:
-                    changes.append((row.id, {"state": "sent", "message": "already up to date"}))
-                    self.report.up_to_date += 1
+                    done = box.update_row(
+                        conn, row.id, now, only_in=(row.state,), state="sent", message="already up to date"
+                    )
+                    self.report.up_to_date += int(done)
                     continue
-                changes.append((row.id, {"state": "in_flight", "attempts": row.attempts + 1, "values": values}))
-                sendable.append((row, values))
-            box.update_rows(conn, changes, now)
+                wanted.append((row, values))
+            claimed = box.claim_rows(conn, [row.id for row, _ in wanted], _WAITING, now)
+            # Rows another pusher took meanwhile (or planning replaced) are not ours to send.
+            sendable = [(row, values) for row, values in wanted if row.id in claimed]
+            box.update_rows(conn, [(row.id, {"attempts": row.attempts + 1, "values": v}) for row, v in sendable], now)
         if not sendable:
             return True
         try:
@@ -230,7 +249,7 @@ class Pusher:
                     self.report.sent += 1
                 elif outcome.transient:
                     due = now + retry_delay(row.attempts + 1)
-                    fields = {"code": outcome.code, "message": outcome.message, "next_attempt_at": due}
+                    fields: dict[str, Any] = {"code": outcome.code, "message": outcome.message, "next_attempt_at": due}
                     changes.append((row.id, {"state": "failed", **fields}))
                     self.report.failed += 1
                 else:

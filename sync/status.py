@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -91,3 +92,15 @@ def account_view(config: AppConfig, store: Store, crm_id: str, source: str | Non
 
 def _money(amount: Any) -> str:
     return str(amount) if isinstance(amount, Decimal) else str(Decimal(str(amount)))
+
+
+def recalculations(store: Store, trigger: str = "webhook", after_run: int = 0) -> Counter[tuple[str, str]]:
+    """How often each account was re-evaluated by keyed runs with this trigger (after run id `after_run`)."""
+    counts: Counter[tuple[str, str]] = Counter()
+    query = sa.select(runs.c.details).where(runs.c.command == "evaluate", runs.c.id > after_run)
+    with store.read() as conn:
+        for details in conn.execute(query).scalars():
+            data = json.loads(details)
+            if data.get("trigger") == trigger:
+                counts.update((source, crm_id) for source, crm_id in data.get("accounts") or [])
+    return counts

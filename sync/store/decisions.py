@@ -11,9 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from credit_core.policy import Policy, normalised_content
 from sync.store.codec import to_stamp
 from sync.store.records import chunks, upsert_many
-from sync.store.schema import audit, decision_history, decisions
+from sync.store.schema import audit, audit_inputs, decision_history, decisions, policy_versions
 
 Key = tuple[str, str]
 
@@ -57,11 +58,54 @@ def save_decisions(conn: Connection, rows: Sequence[DecisionRow], now: datetime)
         sa.insert(audit),
         [
             {"at": stamp, "source": r.key[0], "crm_id": r.key[1], "event": "decision", "trigger": r.trigger,
-             "actor": None, "policy_version": r.policy_version, "inputs_digest": r.inputs_digest,
+             "actor": r.actor, "policy_version": r.policy_version, "inputs_digest": r.inputs_digest,
              "before": None if r.before is None else _json(r.before), "after": _json(r.after)}
             for r in changes
         ],
     )  # fmt: skip
+    save_inputs(conn, {r.inputs_digest: r.inputs for r in changes if r.inputs_digest and r.inputs is not None}, now)
+
+
+def save_inputs(conn: Connection, documents: dict[str, bytes], now: datetime) -> None:
+    """Store input snapshots by digest; a digest already stored is left alone."""
+    if not documents:
+        return
+    stored: set[str] = set()
+    for chunk in chunks(sorted(documents), 500):
+        query = sa.select(audit_inputs.c.digest).where(audit_inputs.c.digest.in_(chunk))
+        stored.update(conn.execute(query).scalars())
+    rows = [
+        {"digest": digest, "document": document, "at": to_stamp(now)}
+        for digest, document in documents.items()
+        if digest not in stored
+    ]
+    if rows:
+        conn.execute(sa.insert(audit_inputs), rows)
+
+
+def load_inputs(conn: Connection, digest: str) -> bytes | None:
+    """The input snapshot stored under `digest`, if any (see sync.store.snapshots.decode)."""
+    blob = conn.execute(sa.select(audit_inputs.c.document).where(audit_inputs.c.digest == digest)).scalar()
+    return None if blob is None else bytes(blob)
+
+
+def remember_policy(conn: Connection, policy: Policy, now: datetime) -> bool:
+    """Keep the content of a policy version that decided something (for reproduction); True when stored."""
+    version = policy.policy_version
+    found = conn.execute(sa.select(policy_versions.c.policy_version).where(policy_versions.c.policy_version == version))
+    if found.first() is None:
+        conn.execute(
+            sa.insert(policy_versions).values(
+                policy_version=version, content=normalised_content(policy), first_used=to_stamp(now)
+            )
+        )
+    return True
+
+
+def load_policy_content(conn: Connection, version: str) -> str | None:
+    """The normalised content of a stored policy version."""
+    query = sa.select(policy_versions.c.content).where(policy_versions.c.policy_version == version)
+    return conn.execute(query).scalar()
 
 
 def _json(value: Any) -> str:
@@ -79,6 +123,8 @@ class DecisionRow:
     policy_version: str
     trigger: str
     inputs_digest: str | None = None
+    actor: str | None = None
+    inputs: bytes | None = None  # sync.store.snapshots: the compressed inputs, kept by digest
 
 
 def add_audit(

@@ -7,7 +7,7 @@ States: `pending` → `in_flight` → `sent` | `failed` (transient, retried with
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -117,6 +117,24 @@ def update_rows(conn: Connection, changes: Sequence[tuple[int, dict[str, Any]]],
         conn.execute(stmt.values({name: sa.bindparam(name) for name in columns}), batch)
 
 
+def claim_rows(conn: Connection, row_ids: Sequence[int], states: Iterable[str], now: datetime) -> set[int]:
+    """Move rows still in one of `states` to `in_flight` in one statement; the ids this call claimed.
+
+    Two pushers (a webhook worker and a scheduled sync) may read the same due rows; only one claims each.
+    """
+    claimed: set[int] = set()
+    wanted = list(states)
+    for chunk in chunks(list(row_ids), 500):
+        query = (
+            sa.update(outbox)
+            .where(outbox.c.id.in_(chunk), outbox.c.state.in_(wanted))
+            .values(state="in_flight", updated_at=to_stamp(now))
+            .returning(outbox.c.id)
+        )
+        claimed.update(row_id for (row_id,) in conn.execute(query))
+    return claimed
+
+
 def _column_values(changes: dict[str, Any]) -> dict[str, Any]:
     if "values" in changes:
         changes["values"] = encode_values(changes["values"])
@@ -125,24 +143,44 @@ def _column_values(changes: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
-def update_row(conn: Connection, row_id: int, now: datetime, **changes: Any) -> None:
-    """Change a row's state, values, attempts, message or due time."""
+def update_row(conn: Connection, row_id: int, now: datetime, *, only_in: Iterable[str] = (), **changes: Any) -> bool:
+    """Change a row's state, values, attempts, message or due time; with `only_in`, only while the row
+    is still in one of those states (two pushers never claim one row). True when the row changed."""
     changes = _column_values(changes)
-    conn.execute(sa.update(outbox).where(outbox.c.id == row_id).values(updated_at=to_stamp(now), **changes))
+    query = sa.update(outbox).where(outbox.c.id == row_id)
+    states = list(only_in)
+    if states:
+        query = query.where(outbox.c.state.in_(states))
+    return bool(conn.execute(query.values(updated_at=to_stamp(now), **changes)).rowcount)
 
 
-def delete_row(conn: Connection, row_id: int) -> None:
-    """Drop a write that is no longer needed."""
-    conn.execute(sa.delete(outbox).where(outbox.c.id == row_id))
+def delete_row(conn: Connection, row_id: int, only_in: Iterable[str] = ()) -> bool:
+    """Drop a write that is no longer needed (with `only_in`: only while in one of those states)."""
+    query = sa.delete(outbox).where(outbox.c.id == row_id)
+    states = list(only_in)
+    if states:
+        query = query.where(outbox.c.state.in_(states))
+    return bool(conn.execute(query).rowcount)
 
 
-def rows_in_state(conn: Connection, source: str, state: str, due_by: datetime | None = None) -> list[OutboxRow]:
-    """Rows of a source in one state (optionally only those due by `due_by`), oldest first."""
+def rows_in_state(
+    conn: Connection,
+    source: str,
+    state: str,
+    due_by: datetime | None = None,
+    crm_ids: Collection[str] | None = None,
+) -> list[OutboxRow]:
+    """Rows of a source in one state (optionally only those due by `due_by`, or of these accounts), oldest first."""
     query = sa.select(outbox).where(outbox.c.source == source, outbox.c.state == state)
     if due_by is not None:
         due = to_stamp(due_by)
         query = query.where(sa.or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= due))
-    return [_row(r) for r in conn.execute(query.order_by(outbox.c.id))]
+    if crm_ids is None:
+        return [_row(r) for r in conn.execute(query.order_by(outbox.c.id))]
+    found: list[OutboxRow] = []
+    for chunk in chunks(sorted(crm_ids), 500):
+        found += [_row(r) for r in conn.execute(query.where(outbox.c.crm_id.in_(chunk)))]
+    return sorted(found, key=lambda row: row.id)
 
 
 def count_by_state(conn: Connection, source: str) -> dict[str, int]:

@@ -192,3 +192,92 @@ crm_fields = sa.Table(
     sa.Column("length", sa.Integer, nullable=True),  # texts are cut to it before write-back
     sa.Column("described_at", STAMP, nullable=False),
 )
+
+# ---- webhooks and the queue's worker ------------------------------------------------------------
+
+webhook_receipts = sa.Table(
+    "webhook_receipts",
+    metadata,
+    # "delivery:<source>:<CRM notification id>" or "signature:<sha256 of the signature>"
+    sa.Column("key", sa.String(160), primary_key=True),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("received_at", STAMP, nullable=False),
+    sa.Index("ix_webhook_receipts_received", "received_at"),
+)
+
+leases = sa.Table(
+    "leases",
+    metadata,
+    sa.Column("name", sa.String(256), primary_key=True),  # "account:<source>:<group root>", "periodic:<task>"
+    sa.Column("owner", sa.String(128), nullable=False),
+    sa.Column("expires_at", STAMP, nullable=False),
+)
+
+push_channels = sa.Table(
+    "push_channels",
+    metadata,
+    sa.Column("source", sa.String(64), primary_key=True),
+    sa.Column("channel_id", sa.String(64), primary_key=True),
+    sa.Column("expires_at", STAMP, nullable=False),
+    sa.Column("events", sa.Text, nullable=False),  # JSON list
+    sa.Column("notify_url", sa.Text, nullable=False),
+)
+
+# ---- imports, audit snapshots and retention (migration 0004) --------------------------------------
+
+financial_statements = sa.Table(
+    "financial_statements",
+    metadata,
+    sa.Column("source", sa.String(64), primary_key=True),
+    sa.Column("crm_id", sa.String(128), primary_key=True),
+    sa.Column("as_of", sa.String(10), primary_key=True),  # ISO date of the statement
+    sa.Column("figures", sa.Text, nullable=False),  # JSON: figure -> exact decimal text
+    sa.Column("imported_at", STAMP, nullable=False),
+    sa.Column("origin", sa.Text, nullable=False),  # "file.csv:12"
+)
+
+insurance_covers = sa.Table(
+    "insurance_covers",
+    metadata,
+    sa.Column("source", sa.String(64), primary_key=True),
+    sa.Column("crm_id", sa.String(128), primary_key=True),
+    sa.Column("valid_from", sa.String(10), primary_key=True),  # ISO date; "" = no start date given
+    sa.Column("amount", sa.String(40), nullable=False),  # exact decimal text
+    sa.Column("currency", sa.String(3), nullable=True),  # None: the account's currency
+    sa.Column("expires_on", sa.String(10), nullable=True),
+    sa.Column("insurer", sa.String(128), nullable=True),
+    sa.Column("policy_ref", sa.String(128), nullable=True),
+    sa.Column("imported_at", STAMP, nullable=False),
+    sa.Column("origin", sa.Text, nullable=False),
+)
+
+import_rejects = sa.Table(
+    "import_rejects",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # financials | insurance
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("line", sa.Integer, nullable=False),  # 1 = the header
+    sa.Column("column", sa.String(64), nullable=True),
+    sa.Column("value", sa.Text, nullable=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("raw", sa.Text, nullable=False),  # the row as read (JSON)
+    sa.Column("at", STAMP, nullable=False),
+)
+
+policy_versions = sa.Table(
+    "policy_versions",
+    metadata,
+    sa.Column("policy_version", sa.String(64), primary_key=True),
+    sa.Column("content", sa.Text, nullable=False),  # credit_core.policy.normalised_content
+    sa.Column("first_used", STAMP, nullable=False),
+)
+
+audit_inputs = sa.Table(
+    "audit_inputs",
+    metadata,
+    sa.Column("digest", sa.String(64), primary_key=True),  # the audit row's inputs_digest
+    sa.Column("document", sa.LargeBinary, nullable=False),  # zlib-compressed JSON, credit_core.snapshot
+    sa.Column("at", STAMP, nullable=False),
+    sa.Index("ix_audit_inputs_at", "at"),
+)

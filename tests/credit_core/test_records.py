@@ -211,3 +211,24 @@ def test_identity_must_be_given_and_agree() -> None:
         build_invoice("sf", "", invoice_values())
     with pytest.raises(RecordError, match="differs"):
         build_invoice("sf", "a01", invoice_values(crm_id="other"))
+
+
+@pytest.mark.parametrize("field", ["currency", "status", "amount", "issued_on", "number", "account_crm_id"])
+def test_values_of_a_strange_type_are_refused_not_crashed_on(field: str) -> None:
+    assert refusal(build_invoice, invoice_values(**{field: ["a", "list"]})).field == field
+
+
+def test_the_fast_and_the_careful_parser_agree_on_unusual_shapes() -> None:
+    careful = build_invoice(
+        "sf",
+        "a01",
+        invoice_values(currency=" usd", status="Paid", amount=1200, issued_on="20260105", paid_on="", number=""),
+    )
+    assert (careful.currency, careful.status, careful.amount, careful.paid_on, careful.number) == (
+        "USD",
+        "paid",
+        Decimal(1200),
+        None,
+        None,
+    )
+    assert careful.issued_on == date(2026, 1, 5)

@@ -219,3 +219,41 @@ def test_only_the_last_twelve_months_of_payments_count() -> None:
     assert decision.paydex == 80
     assert reasons_of(decision)["LATE_PAYMENTS"][0] == "No invoice paid late in the last 12 months"
     assert AS_OF - timedelta(days=365) > old.paid_on  # type: ignore[operator]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    figures=st.tuples(
+        *[st.integers(-5_000_000, 5_000_000)] * 4, st.integers(1, 10_000_000), st.integers(1, 10_000_000)
+    ),
+    manufacturer=st.booleans(),
+)
+def test_the_scorecards_altman_zone_agrees_with_the_reference_metric(
+    figures: tuple[int, int, int, int, int, int], manufacturer: bool
+) -> None:
+    from credit_core.features import altman
+    from credit_core.metrics import altman_z
+
+    working_capital, retained, ebit, equity, assets, liabilities = figures
+    financials = {
+        "current_assets": str(working_capital + 5_000_000),
+        "current_liabilities": "5000000",
+        "retained_earnings": str(retained),
+        "ebit": str(ebit),
+        "equity": str(equity),
+        "total_assets": str(assets),
+        "total_liabilities": str(liabilities),
+        "sales": str(assets * 2),
+    }
+    subject = account(industry="Manufacturing" if manufacturer else "Retail", financials=financials)
+    _, zone = altman_z(
+        working_capital=working_capital,
+        retained_earnings=retained,
+        ebit=ebit,
+        equity=equity,
+        total_liabilities=liabilities,
+        sales=assets * 2,
+        total_assets=assets,
+        model="private" if manufacturer else "non_manufacturer",
+    )
+    assert altman(subject, POLICY) == ("Z′" if manufacturer else "Z″", zone)

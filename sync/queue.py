@@ -1,0 +1,282 @@
+"""The job queue on huey: fetch and recalculation jobs, each merged while queued (DESIGN §7).
+
+`SqliteHuey` serves the default `sqlite:///…` queue URL (one machine, nothing to install),
+`RedisHuey` serves `redis://…` (any number of `serve` and `worker` processes). Jobs are keyed by
+(source, object, crm_id) for fetches and (source, account crm_id) for recalculations. Each key has a
+pending marker, set with the storage's atomic `put_if_empty`: a change whose key is already pending
+is covered by the queued job, because that job reads the CRM (fetch) or the store (recalculation)
+only when it runs. The worker clears a job's markers as it starts it, so a change arriving mid-job
+queues exactly one more: a burst for one account becomes one recalculation, and the first change of
+the burst is not held back waiting for the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from huey import RedisHuey, SqliteHuey, crontab
+from huey.api import Huey, Task
+from huey.storage import RedisStorage, SqliteStorage
+
+from connectors.base import OBJECT_KINDS, ObjectKind
+from connectors.errors import ConfigError
+from sync.config import QueueConfig
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "crm-credit"
+FETCH_BATCH = 100  # ids per fetch job once merged (one SOQL IN list / one Zoho ids call)
+RECALC_BATCH = 50  # accounts per recalculation job once merged
+# A marker older than this is taken to belong to a job lost with a crashed worker: the change is
+# queued anew (a duplicate job only costs one more fetch). The periodic sync covers the rest.
+MARKER_STALE_S = 3600.0
+DEFER_S = 1  # a recalculation whose account group another worker holds is retried this much later
+RETRIES, RETRY_DELAY_S = 3, 10  # transient CRM failures (the periodic sync is the final safety net)
+
+
+class JobHandlers(Protocol):
+    """What the worker does with each job (`sync.worker.Worker`)."""
+
+    def fetch(self, source: str, kind: ObjectKind, crm_ids: Sequence[str]) -> None: ...
+
+    def recalculate(self, source: str, crm_ids: Sequence[str]) -> None: ...
+
+    def periodic_sync(self) -> None: ...
+
+    def daily_evaluation(self) -> None: ...
+
+    def renew_channels(self) -> None: ...
+
+    def renew_now(self) -> None: ...
+
+
+def open_huey(url: str, name: str = QUEUE_NAME) -> Huey:
+    """A SqliteHuey for `sqlite:///path`, a RedisHuey for `redis://` (results are not kept)."""
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey(name, url=url, results=False)
+    if url.startswith("sqlite:///"):
+        path = sa.make_url(url).database
+        if not path or path == ":memory:":
+            raise ConfigError("queue.url: an SQLite queue needs a file (sqlite:///crm-credit-queue.db)")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # WAL and a longer busy timeout: serve's intake and the workers write the file concurrently.
+        return SqliteHuey(name, filename=path, results=False, timeout=30)
+    raise ConfigError(f"queue.url: {url.split('://')[0]}://… is not supported (use sqlite:/// or redis://)")
+
+
+def every_minutes(minutes: int) -> Any:
+    """A huey periodic validator: true at every `minutes`-th minute since the epoch (UTC)."""
+    step = max(1, minutes)
+
+    def due(moment: datetime) -> bool:
+        return (int(moment.timestamp() // 60) if moment.tzinfo else _epoch_minute(moment)) % step == 0
+
+    return due
+
+
+def _epoch_minute(naive_utc: datetime) -> int:
+    return int((naive_utc - datetime(1970, 1, 1)).total_seconds() // 60)
+
+
+@dataclass(frozen=True)
+class BatchKey:
+    """Jobs that may run as one: same job kind, same source (and same object, for fetches)."""
+
+    job: str
+    source: str
+    kind: str = ""
+
+
+class JobQueue:
+    """Enqueue side (webhooks) and job side (worker) of the queue; one per process."""
+
+    def __init__(self, huey: Huey, sync_interval_s: int = 900) -> None:
+        self.huey = huey
+        self.handlers: JobHandlers | None = None
+        self.wakeup = threading.Event()  # set on enqueue: an in-process worker starts at once
+        settings = {"retries": RETRIES, "retry_delay": RETRY_DELAY_S}
+        self.fetch_task = huey.task(name="fetch_records", **settings)(self._run_fetch)
+        self.recalc_task = huey.task(name="recalculate_accounts", **settings)(self._run_recalculation)
+        minutes = max(1, round(sync_interval_s / 60))
+        huey.periodic_task(every_minutes(minutes), name="periodic_sync")(self._run("periodic_sync"))
+        huey.periodic_task(crontab(minute="15", hour="2"), name="daily_evaluation")(self._run("daily_evaluation"))
+        huey.periodic_task(crontab(minute="45", hour="3"), name="renew_channels")(self._run("renew_channels"))
+        self.renew_task = huey.task(name="renew_channels_now")(self._run("renew_now"))
+
+    @classmethod
+    def open(cls, config: QueueConfig) -> JobQueue:
+        """The queue a config names."""
+        return cls(open_huey(config.url), config.sync_interval_s)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True for the one-machine SQLite queue (whose worker runs inside `serve`)."""
+        return isinstance(self.huey.storage, SqliteStorage)
+
+    # ---- the enqueue side ----------------------------------------------------------------------
+
+    def submit_changes(self, source: str, kind: ObjectKind, crm_ids: Iterable[str]) -> int:
+        """Queue fetches of these records; ids already pending are merged. Returns how many were new."""
+        fresh = [crm_id for crm_id in dict.fromkeys(crm_ids) if self._claim(_fetch_marker(source, kind, crm_id))]
+        for start in range(0, len(fresh), FETCH_BATCH):
+            self._enqueue(self.fetch_task.s(source, kind, fresh[start : start + FETCH_BATCH]))
+        return len(fresh)
+
+    def submit_recalculations(self, source: str, crm_ids: Iterable[str]) -> int:
+        """Queue recalculations of these accounts; accounts already pending are merged."""
+        fresh = [crm_id for crm_id in dict.fromkeys(crm_ids) if self._claim(_recalc_marker(source, crm_id))]
+        for start in range(0, len(fresh), RECALC_BATCH):
+            self._enqueue(self.recalc_task.s(source, fresh[start : start + RECALC_BATCH]))
+        return len(fresh)
+
+    def _claim(self, marker: str) -> bool:
+        now = time.time()
+        if self.huey.put_if_empty(marker, now):
+            return True
+        since = self.huey.get(marker, peek=True)
+        if isinstance(since, float) and now - since > MARKER_STALE_S:
+            log.warning("a job marker is %.0f s old; its job was lost: queueing the change again", now - since)
+            self.huey.put(marker, now)
+            return True
+        return False
+
+    def _enqueue(self, task: Task) -> None:
+        self.huey.enqueue(task)
+        self.wakeup.set()
+
+    # ---- the job side --------------------------------------------------------------------------
+
+    def release_fetches(self, source: str, kind: ObjectKind, crm_ids: Iterable[str]) -> None:
+        """Clear fetch markers as the job starts: later changes queue a new fetch."""
+        self._delete_markers([_fetch_marker(source, kind, i) for i in crm_ids])
+
+    def release_recalculations(self, source: str, crm_ids: Iterable[str]) -> None:
+        """Clear recalculation markers as the job starts (after taking the account lock)."""
+        self._delete_markers([_recalc_marker(source, i) for i in crm_ids])
+
+    def defer_recalculations(self, source: str, crm_ids: Sequence[str], delay_s: float = DEFER_S) -> None:
+        """Run these recalculations later; their markers stay set, so changes keep merging in meanwhile."""
+        if crm_ids:
+            self.recalc_task.schedule((source, list(crm_ids)), delay=delay_s)
+
+    def submit_channel_renewal(self) -> None:
+        """Queue one renewal of the Zoho notification channels (serve does at start)."""
+        self._enqueue(self.renew_task.s())
+
+    def _delete_markers(self, keys: list[str]) -> None:
+        if not keys:
+            return
+        storage = self.huey.storage
+        if isinstance(storage, RedisStorage):
+            storage.conn.hdel(storage.result_key, *keys)
+        elif isinstance(storage, SqliteStorage):
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                storage.sql(f"delete from kv where queue = ? and key in ({marks})", (storage.name, *chunk), True)  # noqa: S608
+        else:
+            for key in keys:
+                self.huey.delete(key)
+
+    def gather(self, first: Task) -> list[Task]:
+        """`first` merged with the jobs queued right behind it that may run with it (same kind and
+        source), plus the first job that may not, which the caller runs next."""
+        key = self._batch_key(first)
+        if key is None:
+            return [first]
+        ids: list[str] = list(first.args[-1])
+        limit = FETCH_BATCH if key.job == "fetch" else RECALC_BATCH
+        merged = 1
+        leftover: Task | None = None
+        while len(ids) < limit:
+            following = self.dequeue_nowait()
+            if following is None:
+                break
+            if self._batch_key(following) != key:
+                leftover = following
+                break
+            ids.extend(i for i in following.args[-1] if i not in ids)
+            merged += 1
+        jobs = [first if merged == 1 else self._rebuild(key, ids)]
+        return jobs + ([leftover] if leftover is not None else [])
+
+    def _batch_key(self, task: Task) -> BatchKey | None:
+        if task.eta is not None:
+            return None  # deferred or retried: huey holds it until its time (merging would run it now)
+        if isinstance(task, self.fetch_task.task_class):
+            return BatchKey("fetch", task.args[0], task.args[1])
+        if isinstance(task, self.recalc_task.task_class):
+            return BatchKey("recalc", task.args[0])
+        return None
+
+    def _rebuild(self, key: BatchKey, ids: list[str]) -> Task:
+        if key.job == "fetch":
+            task: Task = self.fetch_task.s(key.source, key.kind, ids)
+        else:
+            task = self.recalc_task.s(key.source, ids)
+        return task
+
+    def dequeue_nowait(self) -> Task | None:
+        """The next queued job without waiting (Redis dequeues block for a second otherwise)."""
+        storage = self.huey.storage
+        data = storage.conn.rpop(storage.queue_key) if isinstance(storage, RedisStorage) else storage.dequeue()
+        return self.huey.deserialize_task(data) if data is not None else None
+
+    def pending(self) -> int:
+        """Jobs waiting in the queue (not counting scheduled retries)."""
+        return int(self.huey.pending_count())
+
+    def scheduled(self) -> int:
+        """Jobs scheduled for later (deferred or retried)."""
+        return int(self.huey.scheduled_count())
+
+    def ping(self) -> bool:
+        """Whether the queue's storage answers."""
+        try:
+            self.huey.storage.queue_size()
+        except Exception:  # any driver error means unreachable; the reason is logged, not shown
+            log.warning("the queue is not reachable", exc_info=True)
+            return False
+        return True
+
+    def _handler(self) -> JobHandlers:
+        if self.handlers is None:
+            raise RuntimeError("this process has no worker attached to the queue")
+        return self.handlers
+
+    def _run_fetch(self, source: str, kind: ObjectKind, crm_ids: list[str]) -> None:
+        if kind not in OBJECT_KINDS:
+            log.error("a fetch job for an unknown kind %r was dropped", kind)
+            return
+        self._handler().fetch(source, kind, crm_ids)
+
+    def _run_recalculation(self, source: str, crm_ids: list[str]) -> None:
+        self._handler().recalculate(source, crm_ids)
+
+    def _run(self, name: str) -> Any:
+        def run() -> None:
+            getattr(self._handler(), name)()
+
+        run.__name__ = name
+        run.__module__ = __name__
+        return run
+
+    def close(self) -> None:
+        """Release the storage's connections."""
+        self.huey.storage.close()
+
+
+def _fetch_marker(source: str, kind: str, crm_id: str) -> str:
+    return f"pending.fetch.{source}.{kind}.{crm_id}"
+
+
+def _recalc_marker(source: str, crm_id: str) -> str:
+    return f"pending.recalc.{source}.{crm_id}"

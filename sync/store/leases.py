@@ -1,0 +1,71 @@
+"""Named leases in the store: who holds a lock, until when.
+
+A lease works the same on SQLite (one machine, writers serialised) and PostgreSQL (many machines:
+`INSERT … ON CONFLICT DO UPDATE … WHERE expires_at < now` is decided row by row under the row lock).
+It serialises one account group's re-evaluation across every worker process, and lets a periodic
+task run once per period however many workers' schedulers enqueue it. A worker that dies holding a
+lease blocks its name until the lease expires, never longer. A released group lease may cool down
+(held by nobody for a moment), which spaces one group's re-evaluations during a burst.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from sync.store.codec import from_stamp, to_stamp
+from sync.store.schema import leases
+
+COOLING = "(cooling down)"  # the owner of a released lease that may not be taken again yet
+
+
+def try_acquire(conn: Connection, name: str, owner: str, now: datetime, ttl: timedelta) -> bool:
+    """Take the lease `name` for `owner` unless someone else holds an unexpired one."""
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(leases).values(name=name, owner=owner, expires_at=to_stamp(now + ttl))
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[leases.c.name],
+        set_={"owner": stmt.excluded.owner, "expires_at": stmt.excluded.expires_at},
+        where=sa.or_(leases.c.expires_at < to_stamp(now), leases.c.owner == owner),
+    )
+    # RETURNING, not rowcount: drivers disagree on the rowcount of an upsert that did nothing.
+    return conn.execute(stmt.returning(leases.c.name)).first() is not None
+
+
+def release(conn: Connection, names: Iterable[str], owner: str) -> None:
+    """Give back leases this owner holds (others' leases are left alone)."""
+    wanted = list(names)
+    if wanted:
+        conn.execute(sa.delete(leases).where(leases.c.name.in_(wanted), leases.c.owner == owner))
+
+
+def cool_down(conn: Connection, names: Iterable[str], owner: str, until: datetime) -> None:
+    """Hand leases this owner holds to nobody (`COOLING`) until `until`: no one takes them before then."""
+    wanted = list(names)
+    if wanted:
+        query = sa.update(leases).where(leases.c.name.in_(wanted), leases.c.owner == owner)
+        conn.execute(query.values(owner=COOLING, expires_at=to_stamp(until)))
+
+
+def held_until(conn: Connection, names: Iterable[str], now: datetime) -> dict[str, tuple[str, datetime]]:
+    """(owner, expiry) of the unexpired leases among `names`."""
+    wanted = list(names)
+    if not wanted:
+        return {}
+    query = sa.select(leases).where(leases.c.name.in_(wanted), leases.c.expires_at >= to_stamp(now))
+    return {row.name: (row.owner, from_stamp(row.expires_at)) for row in conn.execute(query)}
+
+
+def purge_expired(conn: Connection, now: datetime) -> int:
+    """Drop leases that lapsed (cooled-down groups and the leases of workers that died)."""
+    return int(conn.execute(sa.delete(leases).where(leases.c.expires_at < to_stamp(now))).rowcount or 0)
+
+
+def holder(conn: Connection, name: str, now: datetime) -> str | None:
+    """The owner of an unexpired lease, or None."""
+    query = sa.select(leases.c.owner).where(leases.c.name == name, leases.c.expires_at >= to_stamp(now))
+    return conn.execute(query).scalar_one_or_none()

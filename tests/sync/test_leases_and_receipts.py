@@ -1,0 +1,50 @@
+"""Leases and webhook receipts in the store, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from connectors.base import PushChannel
+from sync.store import Store
+from sync.store.channels import StoreChannelStore
+from sync.store.leases import holder, release, try_acquire
+from sync.store.receipts import accept_signature_once, purge_receipts, remember_deliveries, seen_deliveries
+
+T0 = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+TTL = timedelta(minutes=5)
+
+
+def test_a_lease_is_held_by_one_owner_until_released_or_expired(store: Store) -> None:
+    with store.write() as conn:
+        assert try_acquire(conn, "group:sf:A1", "w1", T0, TTL)
+        assert not try_acquire(conn, "group:sf:A1", "w2", T0 + timedelta(minutes=1), TTL)
+        assert try_acquire(conn, "group:sf:A1", "w1", T0 + timedelta(minutes=1), TTL)  # the holder renews
+        assert holder(conn, "group:sf:A1", T0) == "w1"
+        release(conn, ["group:sf:A1"], "w2")  # not w2's to give back
+        assert holder(conn, "group:sf:A1", T0) == "w1"
+        release(conn, ["group:sf:A1"], "w1")
+        assert try_acquire(conn, "group:sf:A1", "w2", T0, TTL)
+        # w2 died holding it: the lease lapses and w3 takes over
+        assert try_acquire(conn, "group:sf:A1", "w3", T0 + TTL + timedelta(seconds=1), TTL)
+
+
+def test_a_delivery_id_and_a_signature_are_new_only_once(store: Store) -> None:
+    with store.write() as conn:
+        assert remember_deliveries(conn, "sf", ["04l1", "04l2", "04l1"], T0) == 2
+        assert remember_deliveries(conn, "sf", ["04l2", "04l3"], T0) == 1
+        assert seen_deliveries(conn, "sf", ["04l1", "04l9"]) == {"04l1"}
+        assert seen_deliveries(conn, "zoho", ["04l1"]) == set()
+        assert accept_signature_once(conn, "generic", "ab" * 32, T0)
+        assert not accept_signature_once(conn, "generic", "ab" * 32, T0)
+        assert purge_receipts(conn, T0 + timedelta(days=2)) == 4
+        assert seen_deliveries(conn, "sf", ["04l1"]) == set()
+
+
+def test_push_channels_are_saved_and_replaced_by_channel_id(store: Store) -> None:
+    channels = StoreChannelStore(store.engine)
+    first = PushChannel("1000000000000000001", T0 + timedelta(days=6), ("Accounts.all",), "https://x/webhooks/zoho/z")
+    channels.save_channel("z", first)
+    renewed = PushChannel(first.channel_id, T0 + timedelta(days=7), first.events, first.notify_url)
+    channels.save_channel("z", renewed)
+    assert channels.load_channels("z") == [renewed]
+    assert channels.load_channels("other") == []

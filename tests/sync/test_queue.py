@@ -1,0 +1,145 @@
+"""The job queue: huey backends, merging while queued, batching, and markers cleared by the worker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from huey import RedisHuey, SqliteHuey
+
+from connectors.base import ObjectKind
+from connectors.errors import ConfigError
+from sync.queue import FETCH_BATCH, JobQueue, every_minutes, open_huey
+from tests.sync.queue_helpers import drain, redis_queue, sqlite_queue
+
+
+class Recorder:
+    """JobHandlers that only record what they were asked to do, releasing markers as a worker does."""
+
+    def __init__(self, jobs: JobQueue) -> None:
+        self.jobs = jobs
+        self.fetches: list[tuple[str, str, list[str]]] = []
+        self.recalculations: list[tuple[str, list[str]]] = []
+        self.periodic: list[str] = []
+        jobs.handlers = self
+
+    def fetch(self, source: str, kind: ObjectKind, crm_ids: Sequence[str]) -> None:
+        self.jobs.release_fetches(source, kind, crm_ids)
+        self.fetches.append((source, kind, list(crm_ids)))
+
+    def recalculate(self, source: str, crm_ids: Sequence[str]) -> None:
+        self.jobs.release_recalculations(source, crm_ids)
+        self.recalculations.append((source, list(crm_ids)))
+
+    def periodic_sync(self) -> None:
+        self.periodic.append("sync")
+
+    def daily_evaluation(self) -> None:
+        self.periodic.append("daily")
+
+    def renew_channels(self) -> None:
+        self.periodic.append("renew")
+
+    def renew_now(self) -> None:
+        self.periodic.append("renew_now")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+def jobs(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[JobQueue]:
+    """A queue on each backend."""
+    if request.param == "sqlite":
+        queue = sqlite_queue(tmp_path)
+        yield queue
+        queue.close()
+    else:
+        yield from redis_queue()
+
+
+def test_the_queue_url_picks_the_huey_backend(tmp_path: Path) -> None:
+    assert isinstance(open_huey(f"sqlite:///{tmp_path / 'q.db'}"), SqliteHuey)
+    assert isinstance(open_huey("redis://127.0.0.1:6379/15"), RedisHuey)
+    with pytest.raises(ConfigError, match="not supported"):
+        open_huey("amqp://localhost")
+    with pytest.raises(ConfigError, match="needs a file"):
+        open_huey("sqlite:///:memory:")
+
+
+def test_changes_to_a_pending_record_merge_into_the_queued_fetch(jobs: JobQueue) -> None:
+    recorder = Recorder(jobs)
+    assert jobs.submit_changes("sf", "invoice", ["I1", "I2"]) == 2
+    assert jobs.submit_changes("sf", "invoice", ["I2", "I1", "I3"]) == 1
+    assert jobs.pending() == 2
+    drain(jobs)
+    assert recorder.fetches == [("sf", "invoice", ["I1", "I2", "I3"])]  # the two jobs ran as one batch
+
+
+def test_a_change_arriving_after_the_fetch_started_queues_exactly_one_more(jobs: JobQueue) -> None:
+    recorder = Recorder(jobs)
+    jobs.submit_changes("sf", "invoice", ["I1"])
+    drain(jobs)
+    assert jobs.submit_changes("sf", "invoice", ["I1"]) == 1
+    assert jobs.submit_changes("sf", "invoice", ["I1"]) == 0
+    drain(jobs)
+    assert [ids for _, _, ids in recorder.fetches] == [["I1"], ["I1"]]
+
+
+def test_a_burst_for_one_account_becomes_one_recalculation(jobs: JobQueue) -> None:
+    recorder = Recorder(jobs)
+    for _ in range(20):
+        jobs.submit_recalculations("sf", ["A1"])
+    jobs.submit_recalculations("zoho", ["A1"])
+    drain(jobs)
+    assert sorted(recorder.recalculations) == [("sf", ["A1"]), ("zoho", ["A1"])]
+
+
+def test_batches_keep_source_and_kind_apart_and_stop_at_the_batch_size(jobs: JobQueue) -> None:
+    recorder = Recorder(jobs)
+    for i in range(FETCH_BATCH + 5):
+        jobs.submit_changes("sf", "invoice", [f"I{i}"])
+    jobs.submit_changes("sf", "account", ["A1"])
+    jobs.submit_changes("zoho", "invoice", ["Z1"])
+    drain(jobs)
+    sizes = [(source, kind, len(ids)) for source, kind, ids in recorder.fetches]
+    assert sizes == [("sf", "invoice", FETCH_BATCH), ("sf", "invoice", 5), ("sf", "account", 1), ("zoho", "invoice", 1)]
+
+
+def test_a_deferred_recalculation_keeps_absorbing_changes_until_it_runs(jobs: JobQueue) -> None:
+    recorder = Recorder(jobs)
+    jobs.submit_recalculations("sf", ["A1"])
+    jobs.dequeue_nowait()  # a worker took it and found the group busy
+    jobs.defer_recalculations("sf", ["A1"])
+    assert jobs.submit_recalculations("sf", ["A1"]) == 0  # still pending: merged
+    assert drain(jobs) == 1 and recorder.recalculations == []  # not yet due: huey schedules it
+    assert jobs.scheduled() == 1
+    drain(jobs, include_scheduled=True)
+    assert recorder.recalculations == [("sf", ["A1"])]
+
+
+def test_a_marker_left_by_a_lost_job_stops_merging_once_stale(jobs: JobQueue, monkeypatch: pytest.MonkeyPatch) -> None:
+    jobs.submit_changes("sf", "invoice", ["I1"])
+    jobs.dequeue_nowait()  # the worker holding it died before clearing the marker
+    assert jobs.submit_changes("sf", "invoice", ["I1"]) == 0
+    later = __import__("time").time() + 2 * 3600
+    monkeypatch.setattr("sync.queue.time.time", lambda: later)
+    assert jobs.submit_changes("sf", "invoice", ["I1"]) == 1
+
+
+def test_periodic_tasks_are_registered_and_run_the_handlers(jobs: JobQueue) -> None:
+    recorder = Recorder(jobs)
+    names = {task.name for task in jobs.huey.read_periodic(datetime(2026, 11, 28, 2, 15))}
+    assert {"periodic_sync", "daily_evaluation"} <= names
+    for task in jobs.huey.read_periodic(datetime(2026, 11, 28, 3, 45)):
+        jobs.huey.execute(task)
+    assert "renew" in recorder.periodic
+
+
+def test_every_minutes_counts_from_the_epoch() -> None:
+    every_15 = every_minutes(15)
+    assert every_15(datetime(2026, 11, 28, 12, 30)) and not every_15(datetime(2026, 11, 28, 12, 31))
+    assert all(every_minutes(1)(datetime(2026, 1, 1, 0, m)) for m in range(60))
+
+
+def test_the_queue_answers_a_ping(jobs: JobQueue) -> None:
+    assert jobs.ping()

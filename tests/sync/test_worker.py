@@ -1,0 +1,176 @@
+"""The queue's worker over the fake CRM: fetch by id, recalculate under a group lease, echoes, schedules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from sync.queue import JobQueue
+from sync.status import recalculations
+from sync.store import Store, leases
+from sync.worker import GROUP_COOLDOWN, Worker
+from tests.sync.builders import Harness, account, harness, invoice
+from tests.sync.queue_helpers import drain, sqlite_queue
+
+Target = tuple[Store, str, str | None]
+
+
+@pytest.fixture
+def jobs(tmp_path: Path) -> Iterator[JobQueue]:
+    queue = sqlite_queue(tmp_path)
+    yield queue
+    queue.close()
+
+
+def _seed(h: Harness) -> None:
+    account(h.crm, "A0", name="Parent")
+    account(h.crm, "A1", name="Child", parent="A0")
+    account(h.crm, "A2", name="Alone")
+    for a in range(3):
+        invoice(h.crm, f"I{a}", f"A{a}", amount="4000")
+        invoice(h.crm, f"J{a}", f"A{a}", amount="25000", Due__c="2026-10-05")  # 27 days overdue
+    h.crm.tick(60)
+
+
+def _worker(h: Harness, jobs: JobQueue) -> Worker:
+    return Worker(h.config, h.store, jobs, clock=lambda: h.crm.now).attach()
+
+
+def _pay(h: Harness, invoice_id: str) -> None:
+    h.crm.tick()
+    h.crm.put("Invoice__c", invoice_id, Balance__c=0.0, Status__c="Paid")
+
+
+def test_a_paid_invoice_is_fetched_and_its_account_rewritten_to_what_a_full_sync_would_write(
+    store_target: Target, jobs: JobQueue
+) -> None:
+    with harness(store_target) as h:
+        _seed(h)
+        h.engine().sync()
+        writes = len(h.crm.writes)
+        _pay(h, "J2")
+        worker = _worker(h, jobs)
+        jobs.submit_changes("sf", "invoice", ["J2"])
+        drain(jobs)
+        assert [w["crm_id"] for w in h.crm.writes[writes:]] == ["A2"]
+        assert recalculations(h.store) == {("sf", "A2"): 1}
+        h.crm.tick(60)
+        check = h.engine().sync()  # a full pull and evaluation finds nothing left to write
+        assert check.sources["sf"].push is not None and check.sources["sf"].push.sent == 0
+        worker.close()
+
+
+def test_our_own_write_echoed_by_a_notification_triggers_nothing(store_target: Target, jobs: JobQueue) -> None:
+    with harness(store_target) as h:
+        _seed(h)
+        h.engine().sync()
+        _pay(h, "J2")
+        worker = _worker(h, jobs)
+        jobs.submit_changes("sf", "invoice", ["J2"])
+        drain(jobs)
+        writes = len(h.crm.writes)
+        jobs.submit_changes("sf", "account", ["A2"])  # the CRM tells us about the account we just wrote
+        assert drain(jobs) == 1  # the fetch, and no recalculation after it
+        assert len(h.crm.writes) == writes and recalculations(h.store) == {("sf", "A2"): 1}
+        worker.close()
+
+
+def test_an_invoice_of_an_account_not_yet_stored_brings_the_account_and_its_records(
+    store_target: Target, jobs: JobQueue
+) -> None:
+    with harness(store_target) as h:
+        _seed(h)
+        h.engine().sync()
+        account(h.crm, "A9", name="New customer")
+        invoice(h.crm, "I9", "A9", amount="1000")
+        invoice(h.crm, "J9", "A9", amount="3000", Due__c="2026-10-05")
+        h.crm.tick()
+        worker = _worker(h, jobs)
+        jobs.submit_changes("sf", "invoice", ["I9"])
+        drain(jobs)
+        assert h.connector.calls.count("fetch_for_accounts:invoice") == 1
+        assert any(w["crm_id"] == "A9" for w in h.crm.writes)
+        h.crm.tick(60)
+        check = h.engine().sync()  # J9 came with its account: nothing is left to correct
+        assert check.sources["sf"].push is not None and check.sources["sf"].push.sent == 0
+        worker.close()
+
+
+def test_a_group_another_worker_holds_is_deferred_then_done(store_target: Target, jobs: JobQueue) -> None:
+    with harness(store_target) as h:
+        _seed(h)
+        h.engine().sync()
+        _pay(h, "J1")
+        worker = _worker(h, jobs)
+        with h.store.write() as conn:  # another worker is deciding the group of A1 (its root is A0)
+            assert leases.try_acquire(conn, "group:sf:A0", "other", h.crm.now, timedelta(minutes=5))
+        writes = len(h.crm.writes)
+        jobs.submit_changes("sf", "invoice", ["J1"])
+        drain(jobs)
+        assert len(h.crm.writes) == writes and recalculations(h.store) == {}
+        assert jobs.scheduled() == 1
+        with h.store.write() as conn:
+            leases.release(conn, ["group:sf:A0"], "other")
+        drain(jobs, include_scheduled=True)
+        assert recalculations(h.store) == {("sf", "A1"): 1}
+        assert "A1" in {w["crm_id"] for w in h.crm.writes[writes:]}
+        worker.close()
+
+
+def test_two_accounts_of_one_group_are_decided_in_one_run_under_one_lease(store_target: Target, jobs: JobQueue) -> None:
+    with harness(store_target) as h:
+        _seed(h)
+        h.engine().sync()
+        _pay(h, "J0")
+        _pay(h, "J1")
+        worker = _worker(h, jobs)
+        jobs.submit_changes("sf", "invoice", ["J0", "J1"])
+        drain(jobs)
+        assert recalculations(h.store) == {("sf", "A0"): 1, ("sf", "A1"): 1}
+        with h.store.read() as conn:
+            assert leases.holder(conn, "group:sf:A0", h.crm.now) == leases.COOLING  # given back, cooling down
+            assert leases.holder(conn, "group:sf:A0", h.crm.now + 2 * GROUP_COOLDOWN) is None
+        worker.close()
+
+
+def test_changes_right_after_a_recalculation_wait_for_the_cooldown_and_merge_into_one_run(
+    store_target: Target, jobs: JobQueue
+) -> None:
+    with harness(store_target) as h:
+        _seed(h)
+        h.engine().sync()
+        worker = _worker(h, jobs)
+        _pay(h, "J2")
+        jobs.submit_changes("sf", "invoice", ["J2"])
+        drain(jobs)  # the first change of a quiet group is decided at once
+        assert recalculations(h.store) == {("sf", "A2"): 1}
+        for invoice_id, balance in (("I2", 3000.0), ("I2", 2000.0), ("I2", 1000.0)):
+            h.crm.tick()
+            h.crm.put("Invoice__c", invoice_id, Balance__c=balance)
+            jobs.submit_changes("sf", "invoice", [invoice_id])
+            drain(jobs)
+        assert recalculations(h.store) == {("sf", "A2"): 1}  # waiting for the group to cool down
+        assert jobs.scheduled() == 1
+        h.crm.tick(GROUP_COOLDOWN.total_seconds())
+        drain(jobs, include_scheduled=True)
+        assert recalculations(h.store) == {("sf", "A2"): 2}
+        h.crm.tick(60)
+        check = h.engine().sync()  # the merged run decided on the last balance
+        assert check.sources["sf"].push is not None and check.sources["sf"].push.sent == 0
+        worker.close()
+
+
+def test_a_periodic_task_enqueued_by_two_schedulers_runs_once_per_period(store_target: Target, jobs: JobQueue) -> None:
+    with harness(store_target) as h:
+        _seed(h)
+        worker = _worker(h, jobs)
+        worker.periodic_sync()
+        worker.periodic_sync()  # the second worker process's scheduler enqueued it too
+        assert h.connector.calls.count("pull_changed:account") == 1
+        h.crm.tick(900)
+        worker.periodic_sync()  # the next period
+        assert h.connector.calls.count("pull_changed:account") == 2
+        worker.close()
