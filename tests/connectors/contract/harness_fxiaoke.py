@@ -210,15 +210,16 @@ class FxiaokeHarness:
         self.fx.stop()
 
 
-def pay_invoice(fx: FxiaokeSandbox, invoice_id: str) -> None:
-    """Record a receipt and its detail for what a payment plan still lacks (the plan rolls it up)."""
+def pay_invoice(fx: FxiaokeSandbox, invoice_id: str) -> str:
+    """Record a receipt and its detail for what a payment plan still lacks (the plan rolls it up);
+    returns the detail's id."""
     plan = fx.get_record("PaymentPlanObj", invoice_id) or {}
     amount, today = _outstanding(plan), datetime.now(UTC).date()
     common = {"account_id": plan["account_id"], "payment_amount": amount, "payment_time": today}
     common["mc_currency"] = plan["mc_currency"]
     payment = fx.create_record("PaymentObj", {"name": f"HK-{invoice_id[:8]}", **common})
     detail = {"name": f"HKMX-{invoice_id[:8]}", "payment_id": payment, "payment_plan_id": invoice_id, **common}
-    fx.create_record("OrderPaymentObj", detail)
+    return fx.create_record("OrderPaymentObj", detail)
 
 
 def _outstanding(plan: dict[str, Any]) -> Decimal:
