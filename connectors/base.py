@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -269,6 +269,18 @@ class ApiUsage:
     used: int | None
     limit: int | None
     calls: int  # calls this connector made since it was created
+
+
+@runtime_checkable
+class ListsLiveIds(Protocol):
+    """Optional: a connector whose CRM keeps no trace of a hard delete (Fxiaoke) lists what still exists.
+
+    After the deletions of a run, the engine tombstones stored rows of `kind` missing from the list.
+    """
+
+    def pull_live_ids(self, kind: ObjectKind, window: Window) -> Iterable[str] | None:
+        """Every id of `kind` the CRM still holds, or None when no reconciliation is due this run."""
+        ...
 
 
 # ---- what the engine lends a connector ------------------------------------------------------

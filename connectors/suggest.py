@@ -26,36 +26,44 @@ CANDIDATE_OBJECTS: dict[str, dict[ObjectKind, tuple[str, ...]]] = {
         "payment": ("Payment__c", "blng__Payment__c"),
     },
     "zoho": {"account": ("Accounts",), "invoice": ("Invoices",), "order": ("Sales_Orders",)},
+    # Fxiaoke: 回款计划 carries due dates, 回款明细 ties each receipt to its plan.
+    "fxiaoke": {
+        "account": ("AccountObj",),
+        "invoice": ("PaymentPlanObj",),
+        "order": ("SalesOrderObj",),
+        "payment": ("OrderPaymentObj", "PaymentObj"),
+    },
 }
 # Usual names of each key, beyond the key itself.
 HINTS: dict[str, tuple[str, ...]] = {
     "name": ("name", "accountname", "companyname"),
-    "industry": ("industry",),
+    "industry": ("industry", "industrylevel1"),
     "country": ("billingcountry", "country"),
-    "currency": ("currencyisocode", "currency"),
+    "currency": ("currencyisocode", "currency", "mccurrency"),
     "annual_revenue": ("annualrevenue", "revenue"),
     "employees": ("numberofemployees", "employees"),
     "established_on": ("yearstarted", "founded", "established"),
-    "parent_crm_id": ("parentid", "parent", "parentaccount"),
+    "parent_crm_id": ("parentid", "parent", "parentaccount", "parentaccountid"),
     "owner_crm_id": ("ownerid", "owner"),
     "requested_limit": ("requestedcreditlimit", "requestedlimit"),
     "account_crm_id": ("account", "accountid", "accountname", "billingaccount"),
-    "invoice_crm_id": ("invoice", "invoiceid"),
+    "invoice_crm_id": ("invoice", "invoiceid", "paymentplanid"),
     "number": ("name", "invoicenumber", "number", "ordernumber"),
     "issued_on": ("invoicedate", "issuedate", "issued", "date"),
-    "due_on": ("duedate", "due"),
-    "amount": ("amount", "totalamount", "total", "grandtotal"),
+    "due_on": ("duedate", "due", "planpaymenttime"),
+    "amount": ("amount", "totalamount", "total", "grandtotal", "planpaymentamount", "paymentamount"),
     "balance": ("balance", "balancedue", "openamount", "outstanding"),
     "paid_on": ("paidon", "paiddate", "paymentdate"),
     "status": ("status", "invoicestatus"),
     "uninvoiced_amount": ("uninvoicedamount", "unbilledamount"),
-    "received_on": ("receivedon", "paymentdate", "received", "date"),
+    "received_on": ("receivedon", "paymentdate", "received", "date", "paymenttime"),
 }
 _TYPE_GROUPS = {
-    "money": {"currency", "double", "decimal", "number", "int", "integer", "percent"},
-    "date": {"date", "datetime"},
-    "link": {"reference", "lookup", "id", "ownerlookup"},
-    "text": {"string", "text", "picklist", "textarea", "combobox", "email", "url", "phone", "autonumber"},
+    "money": {"currency", "double", "decimal", "number", "int", "integer", "percent", "percentile"},
+    "date": {"date", "datetime", "date_time"},
+    "link": {"reference", "lookup", "id", "ownerlookup", "object_reference", "employee"},
+    "text": {"string", "text", "picklist", "textarea", "combobox", "email", "url", "phone", "autonumber"}
+    | {"select_one", "long_text", "auto_number", "country"},  # Fxiaoke's own type names
 }
 
 
@@ -205,3 +213,5 @@ DEFAULT_WRITEBACK: dict[str, dict[str, str]] = {
         "summary": "Credit_Summary",
     },
 }
+# Fxiaoke generates field names: these placeholders give setup-fields the labels the admin creates.
+DEFAULT_WRITEBACK["fxiaoke"] = dict(DEFAULT_WRITEBACK["salesforce"])

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from connectors.base import Connector, Cursor, ObjectKind, SourceRecord, SourceSettings
+from connectors.base import Connector, Cursor, ListsLiveIds, ObjectKind, SourceRecord, SourceSettings, Window
 from connectors.errors import CrmCreditError
 from connectors.mapping import RecordMapper, writeback_fields_read
 from credit_core.errors import RecordError
@@ -256,12 +256,24 @@ class _ObjectPull:
         if self.full_pass is None:
             window = cur.deletion_window(self.state.deleted_watermark, pull.settings.lookback_s, pull.run_start)
         ids = [d.crm_id for d in pull.connector.pull_deleted(kind, window)] if window else []
+        live = _live_ids(pull.connector, kind, window) if window else None
         with pull.store.write() as conn:
+            if live is not None:
+                # A CRM that forgets hard deletes lists what still exists; stored rows it lacks are gone.
+                ids += rec.missing_ids(conn, kind, pull.source, live, to_stamp(pull.run_start))
             if ids:
                 self.report.deleted += rec.tombstone(conn, kind, pull.source, ids, pull.run_id)
                 if self.has_quarantine:
                     q.release(conn, pull.source, kind, ids)
             state.save_deleted_watermark(conn, pull.source, kind, pull.run_start, pull.clock())
+
+
+def _live_ids(connector: Connector, kind: ObjectKind, window: Window) -> set[str] | None:
+    """The ids a `ListsLiveIds` connector says still exist (None: not such a connector, or not due)."""
+    if not isinstance(connector, ListsLiveIds):
+        return None
+    listed = connector.pull_live_ids(kind, window)
+    return None if listed is None else set(listed)
 
 
 def store_fetched(pull: SourcePull, kind: ObjectKind, records: Iterable[SourceRecord]) -> ObjectReport:

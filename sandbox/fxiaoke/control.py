@@ -13,6 +13,7 @@ plain status codes (404 unknown record, 400 bad request).
     POST   /__sandbox__/fields/{object}             {"label", "type", "options"?, "max_length"?} → {"api_name"}
     POST   /__sandbox__/objects                     {"label"} → {"api_name"} (a custom object)
     POST   /__sandbox__/approvals/{object}/{id}     {"approve": true|false}
+    POST   /__sandbox__/rejections/{object}/{id}    {"message"} (the next API update of it is refused)
     GET|DELETE /__sandbox__/calls
     POST|DELETE /__sandbox__/faults                 {"status", "code"?, "times"?, "path"?, "delay_s"?}
     POST   /__sandbox__/latency                     {"seconds"}
@@ -82,6 +83,7 @@ class ControlApi:
                 methods=["POST"],
             ),
             Route("/approvals/{object}/{id}", _guarded(self.approval), methods=["POST"]),
+            Route("/rejections/{object}/{id}", _guarded(self.rejection), methods=["POST"]),
             Route("/calls", _guarded(self.calls), methods=["GET", "DELETE"]),
             Route("/faults", _guarded(self.faults), methods=["POST", "DELETE"]),
             Route("/latency", _guarded(self.latency), methods=["POST"]),
@@ -139,6 +141,12 @@ class ControlApi:
         """An approver decides a held edit."""
         p = request.path_params
         self.fx.decide_approval(p["object"], p["id"], body.get("approve", True))
+        return {"ok": True}
+
+    def rejection(self, request: Request, body: Body) -> dict[str, bool]:
+        """A validation rule will refuse the next API update of a record."""
+        p = request.path_params
+        self.fx.reject_next_write(p["object"], p["id"], str(body["message"]))
         return {"ok": True}
 
     def calls(self, request: Request, _: Body) -> Any:

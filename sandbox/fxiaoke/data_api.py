@@ -108,6 +108,9 @@ def update(call: Call) -> JSONResponse:
     object_id = object_data.get("_id")
     if not isinstance(object_id, str) or not object_id:
         raise FxError(PARAMETER_ERROR, "缺少参数_id")
+    refusal = call.tenant.rejections.pop((definition.api_name, object_id), None)
+    if refusal is not None:
+        raise FxError(PARAMETER_ERROR, refusal)  # a tenant validation rule (验证规则) refused the save
     values = call.tenant.validate(definition, object_data, creating=False)
     force = bool(call.custom_path and call.data.get("skipDataStatusValidate") is True)
     call.tenant.update(

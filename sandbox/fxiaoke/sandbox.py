@@ -242,6 +242,10 @@ class FxiaokeSandbox:
         """An approver approves (applies) or rejects (drops) a held edit."""
         self.tenant.decide(api_name, object_id, approve, self.user_id)
 
+    def reject_next_write(self, api_name: str, object_id: str, message: str) -> None:
+        """A validation rule refuses the next API update of this record with `message` (errorCode 32000)."""
+        self.tenant.rejections[(api_name, object_id)] = message
+
     @property
     def workflow_log(self) -> list[tuple[str, str, str]]:
         """Writes that fired the tenant's workflows (triggerWorkFlow true), as (object, id, event)."""

@@ -37,6 +37,7 @@ class Tenant:
         self.approval_objects = set(approval_objects)
         self.pending: dict[tuple[str, str], dict[str, Any]] = {}  # held edits awaiting approval
         self.workflow_log: list[tuple[str, str, str]] = []  # (object, id, event) that fired workflows
+        self.rejections: dict[tuple[str, str], str] = {}  # a validation rule's message for the next API write
 
     def definition(self, api_name: object) -> ObjectDef:
         """The object description, or the error for an unknown object."""

@@ -121,6 +121,15 @@ def reconcile_unseen(conn: Connection, kind: str, source: str, full_pass: int, b
     return result.rowcount
 
 
+def missing_ids(conn: Connection, kind: str, source: str, live: set[str], before: str) -> list[str]:
+    """Ids of live rows stamped before `before` that are not in `live` (the CRM no longer has them)."""
+    table = RECORD_TABLES[kind]
+    query = sa.select(table.c.crm_id).where(
+        table.c.source == source, table.c.deleted.is_(False), table.c.stamp < before
+    )
+    return [crm_id for crm_id in conn.execute(query).scalars() if crm_id not in live]
+
+
 def existing_ids(conn: Connection, kind: str, source: str, crm_ids: Iterable[str]) -> set[str]:
     """Which of these ids are stored for `source` (tombstones included)."""
     table = RECORD_TABLES[kind]

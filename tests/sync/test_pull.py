@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
+from connectors.base import ObjectKind, Window
+from connectors.registry import register_connector
 from sync.store import Store
 from sync.store.codec import decode_record
 from sync.store.state import load_pull_state, load_watermarks
-from tests.fakes.fake_crm import Faults, SimulatedCrash
+from tests.fakes.fake_crm import FakeConnector, Faults, SimulatedCrash
 from tests.sync import snapshots
 from tests.sync.builders import Harness, account, harness, invoice
 
@@ -126,6 +130,42 @@ def test_a_full_sync_tombstones_hard_deleted_records(store_target: Target) -> No
         _pull(h, full=True)
         deleted = {i for _s, i, d, _p in snapshots.records(h.store)["invoice"] if d}
         assert deleted == {"I2-1"}
+
+
+class ListingConnector(FakeConnector):
+    """A CRM that forgets hard deletes but can list the ids it still holds (as Fxiaoke can)."""
+
+    due: list[bool]  # shared by the connectors of one test: is a listing due this run
+
+    def pull_live_ids(self, kind: ObjectKind, window: Window) -> Iterator[str] | None:
+        """Every id of the object, when due."""
+        if not self.due[0]:
+            return None
+        return iter(list(self.crm.objects.get(self._object(kind), {})))
+
+
+def test_a_connector_listing_live_ids_finds_hard_deletes_in_an_incremental_pull(store_target: Target) -> None:
+    due = [False]
+
+    def listing(source: str, settings: Any, context: Any) -> ListingConnector:
+        connector = ListingConnector(source, settings, h.crm)
+        connector.due = due
+        return connector
+
+    with harness(store_target) as h:
+        register_connector("salesforce", listing)
+        _seed(h)
+        _pull(h)
+        h.crm.delete("Invoice__c", "I2-1", hard=True)  # purged: never in the delete log
+        h.crm.tick(60)
+        _pull(h)
+        assert not any(d for _s, _i, d, _p in snapshots.records(h.store)["invoice"])  # not due: nothing found
+        due[0] = True
+        h.crm.tick(60)
+        _pull(h)
+        deleted = {i for _s, i, d, _p in snapshots.records(h.store)["invoice"] if d}
+        assert deleted == {"I2-1"}
+        assert not any(d for _s, _i, d, _p in snapshots.records(h.store)["account"])
 
 
 def test_a_crashed_full_sync_resumes_its_pass_and_still_reconciles(store_target: Target) -> None:

@@ -65,6 +65,8 @@ def test_http_control_mirrors_the_python_control(fx: FxiaokeSandbox, api: FxApi)
     assert http.patch(f"{fx.url}{CONTROL}/records/AccountObj/{ids[0]}", json={"values": {"x": 1}}).status_code == 400
     custom = http.post(f"{fx.url}{CONTROL}/objects", json={"label": "发票"}).json()["api_name"]
     assert ok(api.query(custom, path="/cgi/crm/custom/v2/data/query"))["data"]["dataList"] == []
+    http.post(f"{fx.url}{CONTROL}/rejections/AccountObj/{ids[1]}", json={"message": "locked"})
+    assert fx.tenant.rejections == {("AccountObj", ids[1]): "locked"}
     http.post(f"{fx.url}{CONTROL}/tokens/expire")
     assert api.post("/cgi/crm/v2/object/list", {})["errorCode"] == 20016
 

@@ -91,6 +91,20 @@ def test_an_update_without_triggerapprovalflow_false_is_held_by_the_approval_flo
     assert approved["tel"] == "held" and approved["life_status"] == "normal"
 
 
+def test_a_validation_rule_refuses_the_next_write_of_one_record_with_its_message(
+    fx: FxiaokeSandbox, api: FxApi
+) -> None:
+    # A tenant validation rule (验证规则) refuses a save with the admin's own message, once.
+    refused, other = fx.ids("AccountObj")[6:8]
+    fx.reject_next_write("AccountObj", refused, "信用字段审计期间锁定")
+    ok(update(api, "AccountObj", other, {"tel": "1"}, triggerApprovalFlow=False))
+    answer = update(api, "AccountObj", refused, {"tel": "2"}, triggerApprovalFlow=False)
+    assert (answer["errorCode"], answer["errorMessage"]) == (32000, "信用字段审计期间锁定")
+    assert (fx.get_record("AccountObj", refused) or {}).get("tel") != "2"
+    ok(update(api, "AccountObj", refused, {"tel": "3"}, triggerApprovalFlow=False))
+    assert (fx.get_record("AccountObj", refused) or {})["tel"] == "3"
+
+
 def test_triggerworkflow_false_fires_no_workflow(fx: FxiaokeSandbox, api: FxApi) -> None:
     account_id = fx.ids("AccountObj")[5]
     ok(update(api, "AccountObj", account_id, {"tel": "1"}, triggerApprovalFlow=False, triggerWorkFlow=False))
