@@ -20,7 +20,8 @@ def test_the_demo_runs_the_whole_cycle_and_writes_the_report(tmp_path: Path, mon
     summary = json.loads(result.stdout)
     assert summary["problems"] == []
     assert summary["sources"]["salesforce"]["records"]["account"] == 60
-    expected = 60 + sum(1 for s in summary["sources"].values() if s["kind"] == "zoho") * 15
+    expected = sum(s["records"]["account"] for s in summary["sources"].values())  # Zoho 15, Fxiaoke 3 when installed
+    assert expected == 60 + 15 * ("zoho" in summary["sources"]) + 3 * ("fxiaoke" in summary["sources"])
     assert summary["portfolio"]["evaluated"] == expected
     assert summary["sync"]["written"] == expected  # every account's credit fields went onto its CRM record
     page = (tmp_path / "crm-credit-report.html").read_text()
