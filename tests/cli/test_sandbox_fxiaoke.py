@@ -13,8 +13,10 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_sandbox_fxiaoke_announces_its_url_and_ca_then_serves() -> None:
-    command = [sys.executable, "-m", "cli.main", "sandbox", "fxiaoke", "--port", "0", "--accounts", "3", "--seed", "5"]
+def test_sandbox_fxiaoke_announces_its_url_and_ca_then_serves(tmp_path: Path) -> None:
+    # Its own CA folder: the default one under /tmp is shared with any other run on the machine.
+    command = [sys.executable, "-m", "cli.main", "sandbox", "fxiaoke", "--port", "0", "--accounts", "3", "--seed", "5",
+               "--tls-dir", str(tmp_path)]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, env={"COLUMNS": "200", "PATH": ""})
     try:
         assert process.stdout is not None
@@ -25,11 +27,12 @@ def test_sandbox_fxiaoke_announces_its_url_and_ca_then_serves() -> None:
         session = requests.Session()
         session.trust_env = False
         session.verify = ca.group(1)
-        info = session.get(f"{url.group(0)}/__sandbox__/info").json()
+        info = session.get(f"{url.group(0)}/__sandbox__/info", timeout=30).json()
         assert len(info["custom_fields"]["AccountObj"]) == 13
         token = session.post(
             f"{url.group(0)}/cgi/corpAccessToken/get/V2",
             json={"appId": info["app_id"], "appSecret": info["app_secret"], "permanentCode": info["permanent_code"]},
+            timeout=30,
         ).json()
         assert token["errorCode"] == 0
         session.close()
