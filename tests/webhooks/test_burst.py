@@ -120,7 +120,8 @@ def run_burst(
                 with capsys.disabled():
                     print(f"\n[{backend_name}] {notifications} notifications for {accounts} accounts sent in "
                           f"{sent_s:.1f} s (queue peaked at {backlog} jobs), drained {drained_s:.1f} s later: "
-                          f"{total} recalculations, at most {most} per account (goal ≤ 5, ≤ {5 * accounts} in all)")  # fmt: skip
+                          f"{total} recalculations, at most {most} per account "
+                          f"(goal ≤ 5, ≤ {5 * accounts} in all)")  # fmt: skip
                 assert backlog >= 10, "the worker kept up: this was not a burst"
                 assert most <= 5 and total <= 5 * accounts
                 nothing_left_to_write(run)
