@@ -21,6 +21,7 @@ POLICY_FILE = "credit-policy.toml"
 DEFAULTS: dict[str, tuple[str, str, str]] = {
     "salesforce": ("sf", "https://acme.my.salesforce.com", ""),
     "zoho": ("zoho", "https://www.zohoapis.com", "https://accounts.zoho.com"),
+    "fxiaoke": ("fx", "https://open.fxiaoke.com", ""),
 }
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -61,9 +62,13 @@ def environment_names(text: str) -> list[str]:
 @app.command("init")
 @handle_errors
 def init_command(
-    kind: Annotated[str, typer.Option("--kind", help="CRM of the first source: salesforce or zoho.")] = "salesforce",
-    source: Annotated[str | None, typer.Option("--source", help="Source name (default: sf / zoho).")] = None,
-    url: Annotated[str | None, typer.Option("--url", help="Salesforce My Domain URL, or Zoho API domain.")] = None,
+    kind: Annotated[
+        str, typer.Option("--kind", help="CRM of the first source: salesforce, zoho or fxiaoke.")
+    ] = "salesforce",
+    source: Annotated[str | None, typer.Option("--source", help="Source name (default: sf / zoho / fx).")] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="Salesforce My Domain URL, Zoho API domain or Fxiaoke OpenAPI host.")
+    ] = None,
     login_url: Annotated[
         str | None, typer.Option("--login-url", help="Salesforce login host, or Zoho accounts server.")
     ] = None,

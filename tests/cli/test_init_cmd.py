@@ -13,8 +13,10 @@ from cli.app import EXIT_OK, EXIT_USAGE, app
 from cli.init_cmd import environment_names, starter_config
 from cli.main import run  # noqa: F401  registers every command
 from credit_core.policy import default_policy_text, load_policy
+from sandbox.fxiaoke import FxiaokeSandbox
 from sandbox.salesforce import SalesforceSandbox
 from sync.config import load_config
+from tests.connectors.contract.harness_fxiaoke import WRITEBACK, install_writeback_fields
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
@@ -84,3 +86,24 @@ def test_check_accepts_the_starter_once_credentials_are_set_and_fields_exist(
     assert code == EXIT_OK, output
     code, output = _cli("--config", config, "sync", env=env)
     assert code == EXIT_OK, output  # the starter mapping reads every record without quarantine
+
+
+def test_the_fxiaoke_starter_syncs_a_tenant_once_the_admins_field_names_are_pasted_in(tmp_path: Path) -> None:
+    config = tmp_path / "crm-credit.toml"
+    with FxiaokeSandbox(accounts=4, seed=43, rate_limit=(10_000, 20.0), token_limit=(10_000, 20.0)) as fx:
+        code, output = _cli("--config", str(config), "--json", "init", "--kind", "fxiaoke", "--url", fx.url,
+                            "--ca-bundle", str(fx.ca_pem))  # fmt: skip
+        assert code == EXIT_OK, output
+        assert json.loads(output)["environment"] == ["FX_APP_ID", "FX_APP_SECRET", "FX_PERMANENT_CODE", "FX_USER_ID"]
+        env = {"FX_APP_ID": fx.app_id, "FX_APP_SECRET": fx.app_secret, "FX_PERMANENT_CODE": fx.permanent_code,
+               "FX_USER_ID": fx.user_id}  # fmt: skip
+        code, output = _cli("--config", str(config), "setup-fields", "fx", env=env)
+        assert "Credit_Limit__c (credit_limit): manual" in output
+        text = config.read_text()
+        for key, made in install_writeback_fields(fx).items():  # what the admin does in the console
+            text = text.replace(f'"{WRITEBACK[key]}"', f'"{made}"')
+        config.write_text(text)
+        code, output = _cli("--config", str(config), "check", "fx", env=env)
+        assert code == EXIT_OK, output
+        code, output = _cli("--config", str(config), "sync", "fx", env=env)
+        assert code == EXIT_OK, output
