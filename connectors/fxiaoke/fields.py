@@ -1,6 +1,6 @@
 """Write-back fields on Fxiaoke: the API cannot create them, so `setup-fields` tells the admin how.
 
-Custom fields get generated api names (`field_XXXXX__c`, reference fxiaoke.md §3 "Custom naming"):
+Custom fields get generated api names (`field_xxxxx__c`, reference fxiaoke.md §3 "Custom naming"):
 the admin creates each field in the console, then copies its api name into the source's
 `[writeback]` table, and `check` verifies it. A field already there is recognised by the api name
 the config gives, or by its label.
@@ -36,7 +36,7 @@ def instruction(spec: FieldSpec, crm_object: str, source: str) -> str:
     return (
         f"Fxiaoke cannot create fields through its API: in the admin console open the object {crm_object} "
         f"and add a field of type {console_type} labelled {spec.label!r}{extra}; then set "
-        f'[sources.{source}.writeback] fields.{spec.decision_key} = "<its api name, field_XXXXX__c>" '
+        f'[sources.{source}.writeback] fields.{spec.decision_key} = "<its api name, field_xxxxx__c>" '
         f"and run `crm-credit check {source}`"
     )
 

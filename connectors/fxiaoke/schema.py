@@ -2,7 +2,7 @@
 
 Describe answers `data.describe{api_name, fields{api_name: {...}}}` (reference fxiaoke.md §2
 "Metadata"); fields are parsed defensively (a list instead of a map, missing flags). Custom fields
-have generated names (`field_XXXXX__c`) and select options random codes, so a field is found by its
+have generated names (`field_xxxxx__c`) and select options random codes, so a field is found by its
 api name from the mapping, or by label when crm-credit looks for the fields an admin created.
 """
 

@@ -163,7 +163,7 @@ class FxiaokeSandbox:
         return {**body, "grantType": "app_secret"} if new_style else body
 
     def custom_field_names(self) -> dict[str, dict[str, str]]:
-        """Generated api names of the seeded custom fields: object → canonical key → `field_XXXXX__c`."""
+        """Generated api names of the seeded custom fields: object → canonical key → `field_xxxxx__c`."""
         return {
             "AccountObj": self.tenant.custom_names("AccountObj", ACCOUNT_CUSTOM),
             "SalesOrderObj": self.tenant.custom_names("SalesOrderObj", ORDER_CUSTOM),
@@ -176,7 +176,7 @@ class FxiaokeSandbox:
 
     @property
     def credit_file_object(self) -> str:
-        """The api name of the seeded custom object 客户信用档案 (`object_XXXXX__c`)."""
+        """The api name of the seeded custom object 客户信用档案 (`object_xxxxx__c`)."""
         return self.tenant.credit_file_object
 
     # --- control: people editing the CRM, the admin console, the test harness ---------------------
@@ -226,12 +226,12 @@ class FxiaokeSandbox:
         options: tuple[str, ...] = (),
         max_length: int | None = None,
     ) -> str:
-        """The admin adds a custom field (the API cannot); returns its generated `field_XXXXX__c`."""
+        """The admin adds a custom field (the API cannot); returns its generated `field_xxxxx__c`."""
         field: FieldDef = self.tenant.schema.add_custom_field(api_name, label, type_, options, max_length)
         return field.api_name
 
     def create_custom_object(self, label: str) -> str:
-        """The admin adds a custom object; returns its generated `object_XXXXX__c`."""
+        """The admin adds a custom object; returns its generated `object_xxxxx__c`."""
         return self.tenant.schema.add_custom_object(label, []).api_name
 
     def pending_approvals(self) -> list[tuple[str, str]]:

@@ -1,6 +1,6 @@
 """Object and field descriptions, and the names Fxiaoke generates for what an admin creates.
 
-Custom objects are `object_XXXXX__c` and custom fields `field_XXXXX__c` with five random letters or
+Custom objects are `object_xxxxx__c` and custom fields `field_xxxxx__c` with five random letters or
 digits; select options get random codes such as `kaYz89Lwq` (reference fxiaoke.md §3 "Custom
 naming"). The admin cannot choose them, so a connector must find its fields by label in describe.
 """
@@ -117,15 +117,15 @@ class NameMint:
                     return name
 
     def field_name(self) -> str:
-        """A new `field_XXXXX__c`."""
+        """A new `field_xxxxx__c`."""
         return self._fresh("field_{}__c", 5)
 
     def object_name(self) -> str:
-        """A new `object_XXXXX__c`."""
+        """A new `object_xxxxx__c`."""
         return self._fresh("object_{}__c", 5)
 
     def record_type(self) -> str:
-        """A new `record_XXXXX__c` record type."""
+        """A new `record_xxxxx__c` record type."""
         return self._fresh("record_{}__c", 5)
 
     def option_value(self) -> str:
