@@ -21,8 +21,13 @@ from sync.reports import EvaluationReport
 from sync.requests import NewRequest, Step, open_request, refuse, roles_of, settle
 from sync.store import Store
 from sync.store import requests as stored
+from sync.store.records import existing_ids
 
 ORIGINS = ("cli", "api", "admin")
+
+
+class NotFound(ConfigError):
+    """No such source, account or request (the API answers 404)."""
 
 
 class RequestDesk:
@@ -47,7 +52,8 @@ class RequestDesk:
         self, key: tuple[str, str], amount: Decimal, reason: str | None = None, expires_on: date | None = None
     ) -> stored.StoredRequest:
         """Ask for a limit of `amount` (the account's currency); approved at once when the policy grants it."""
-        self.config.source(key[0])
+        if key[0] not in self.config.sources or not self._stored(key):
+            raise NotFound(f"no account {key[1]!r} in source {key[0]!r} (run sync first)")
         if not amount.is_finite() or amount <= 0:
             raise ConfigError(f"the requested limit must be a positive amount, not {amount}")
         step = self._step()
@@ -99,8 +105,12 @@ class RequestDesk:
         with self.store.read() as conn:
             request = stored.load_request(conn, request_id)
         if request is None:
-            raise ConfigError(f"no limit request {request_id}")
+            raise NotFound(f"no limit request {request_id}")
         return request
+
+    def _stored(self, key: tuple[str, str]) -> bool:
+        with self.store.read() as conn:
+            return bool(existing_ids(conn, "account", key[0], [key[1]]))
 
     def _reevaluate(self, key: tuple[str, str]) -> None:
         self.last_evaluation = self._evaluator().run([key])
