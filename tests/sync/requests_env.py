@@ -18,15 +18,16 @@ MAKER, CHECKER, BOSS = "maker@example.com", "checker@example.com", "boss@example
 STATUS_FIELD = "Credit_Request_Status__c"
 
 
-def request_config(store_url: str = "sqlite://") -> AppConfig:
+def request_config(store_url: str = "sqlite://", **source: Any) -> AppConfig:
     """Users, two approver roles (400,000 and 1,000,000) and `request_status` mapped for write-back."""
     writeback = {"object": "Account", "fields": {**WRITEBACK, "request_status": STATUS_FIELD}}
+    source.setdefault("writeback", writeback)
     return AppConfig.model_validate({
         "store": {"url": store_url},
         "users": {MAKER: "t-maker", CHECKER: "t-checker", BOSS: "t-boss"},
         "approvers": {"credit_manager": {"users": [CHECKER, MAKER], "ceiling": "400000"},
                       "director": {"users": [BOSS], "ceiling": "1000000"}},
-        "sources": {"sf": source_table(writeback=writeback)},
+        "sources": {"sf": source_table(**source)},
     })  # fmt: skip
 
 

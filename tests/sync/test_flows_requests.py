@@ -15,11 +15,13 @@ from connectors.errors import ConfigError
 from credit_core.requests import RequestRefused
 from sync.request_desk import list_requests
 from sync.store import Store
+from tests.sync.builders import account, harness, invoice
 from tests.sync.flows import NOW, current, evaluate
 from tests.sync.requests_env import (
     BOSS,
     CHECKER,
     MAKER,
+    STATUS_FIELD,
     audit_rows,
     desk,
     events,
@@ -142,3 +144,24 @@ def test_the_acting_user_must_be_a_configured_user(store: Store) -> None:
         desk(cfg, store, "mallory@example.com")
     with pytest.raises(ConfigError, match="no account"):
         desk(cfg, store, MAKER).create(("sf", "Z9"), Decimal("1000"))
+
+
+def test_sync_reads_a_requested_limit_from_the_crm_and_writes_the_status_onto_its_record(
+    store_target: tuple[Store, str, str | None],
+) -> None:
+    fields = {"name": "Name", "currency": "CurrencyIsoCode", "requested_limit": "Requested_Credit_Limit__c"}
+    with harness(store_target) as h:
+        h.config = request_config(h.url, accounts={"object": "Account", "fields": fields})
+        account(h.crm, "A1", Requested_Credit_Limit__c=900000.0)
+        invoice(h.crm, "I1", "A1")
+        h.crm.tick(60)
+        engine = h.engine()
+        engine.sync()
+        [request] = list_requests(h.store)
+        assert (request["origin"], request["status"], request["route"]) == ("crm", "pending", "director")
+        assert h.crm.row("Account", "A1")[STATUS_FIELD] == "pending"
+        desk(h.config, h.store, BOSS, h.crm.now).approve(request["id"], note="secured by a guarantee")
+        engine.push()
+        engine.close()
+        record = h.crm.row("Account", "A1")
+        assert (record[STATUS_FIELD], record["Credit_Limit__c"]) == ("approved", 900000)
