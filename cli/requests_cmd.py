@@ -73,6 +73,9 @@ def create(
     ] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Why the customer needs it.")] = None,
     expires: Expires = None,
+    manual: Annotated[
+        bool, typer.Option("--manual", help="Set this limit by hand, even below the policy's: an approver decides.")
+    ] = False,
 ) -> None:
     """Ask for a limit; approved at once when the policy grants it, else routed by approver ceiling."""
     try:
@@ -85,7 +88,7 @@ def create(
     def action(desk: RequestDesk, config: Any, store: Any) -> StoredRequest:
         with store.read() as conn:
             found = find_source(conn, config, crm_id, source)
-        return desk.create((found, crm_id), Decimal(asked), reason, _day(expires))
+        return desk.create((found, crm_id), Decimal(asked), reason, _day(expires), manual)
 
     _desk_run(user, action)
 

@@ -4,6 +4,7 @@ The rules (issue 8):
 - A request within the limit the policy grants after re-evaluation (the computed limit, any manual
   override set aside) is approved by the policy itself. It needs no override: the computed limit
   already covers it, and an override would freeze the limit against the policy's later judgement.
+- A manual limit (`manual`: a limit set by hand, even below the computed one) always waits for a person.
 - Any other request waits for a person whose approver role's ceiling (base currency) covers the
   amount; it is routed to the covering role with the lowest ceiling, but anyone in any covering role
   may decide it. With no covering role it waits until the config gains one.
@@ -77,9 +78,11 @@ def covering_roles(amount_base: Decimal, roles: Iterable[ApproverRole]) -> list[
     return sorted((r for r in roles if r.ceiling >= amount_base), key=lambda r: (r.ceiling, r.name))
 
 
-def route(amount: Decimal, amount_base: Decimal, granted: Decimal, roles: Iterable[ApproverRole]) -> Routing:
+def route(
+    amount: Decimal, amount_base: Decimal, granted: Decimal, roles: Iterable[ApproverRole], manual: bool = False
+) -> Routing:
     """Approve within the granted limit (both in the decision currency), else route by ceiling (base currency)."""
-    if amount <= granted:
+    if amount <= granted and not manual:
         return Routing(APPROVED, None, granted)
     covering = covering_roles(amount_base, roles)
     return Routing(PENDING, covering[0].name if covering else None, granted)

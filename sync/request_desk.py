@@ -49,9 +49,17 @@ class RequestDesk:
         return Evaluator(self.config, self.store, self.clock, trigger="user", actor=self.user)
 
     def create(
-        self, key: tuple[str, str], amount: Decimal, reason: str | None = None, expires_on: date | None = None
+        self,
+        key: tuple[str, str],
+        amount: Decimal,
+        reason: str | None = None,
+        expires_on: date | None = None,
+        manual: bool = False,
     ) -> stored.StoredRequest:
-        """Ask for a limit of `amount` (the account's currency); approved at once when the policy grants it."""
+        """Ask for a limit of `amount` (the account's currency); approved at once when the policy grants it.
+
+        `manual`: a limit set by hand, even below the policy's; it always waits for an approver.
+        """
         if key[0] not in self.config.sources or not self._stored(key):
             raise NotFound(f"no account {key[1]!r} in source {key[0]!r} (run sync first)")
         if not amount.is_finite() or amount <= 0:
@@ -60,7 +68,7 @@ class RequestDesk:
         if expires_on is not None and expires_on < step.now.date():
             raise ConfigError(f"expiry {expires_on.isoformat()} is in the past")
         currency, rate, granted = self._evaluator().measure_account(key)
-        new = NewRequest(key, amount, currency, amount * rate, self.origin, self.user, reason, expires_on)
+        new = NewRequest(key, amount, currency, amount * rate, self.origin, self.user, reason, expires_on, manual)
         with self.store.write() as conn:
             request = open_request(conn, new, granted, roles_of(self.config), step)
         self._reevaluate(key)

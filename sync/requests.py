@@ -55,6 +55,7 @@ class NewRequest:
     requested_by: str | None
     reason: str | None = None
     expires_on: date | None = None
+    manual: bool = False  # a limit set by hand (even below the policy's): always decided by a person
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +72,11 @@ def open_request(
 ) -> stored.StoredRequest:
     """Store a request, withdraw the account's older pending ones, then approve it by policy or route it."""
     request_id = stored.add_request(
-        conn, new.key, new.amount, new.currency, origin=new.origin, requested_by=new.requested_by,
-        reason=new.reason, expires_on=new.expires_on, now=step.now,
+        conn, new.key, new.amount, new.currency, kind="manual" if new.manual else "increase", origin=new.origin,
+        requested_by=new.requested_by, reason=new.reason, expires_on=new.expires_on, now=step.now,
     )  # fmt: skip
     _withdraw_older(conn, new.key, request_id, step)
-    routing = rules.route(new.amount, new.amount_base, granted, roles)
+    routing = rules.route(new.amount, new.amount_base, granted, roles, new.manual)
     stored.set_routing(conn, request_id, routing.role, granted)
     created = stored.load_request(conn, request_id)
     assert created is not None

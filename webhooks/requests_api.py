@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from connectors.errors import ConfigError
 from credit_core.requests import RequestRefused
@@ -34,6 +34,14 @@ class NewRequestBody(BaseModel):
     amount: Decimal = Field(gt=0, allow_inf_nan=False)
     reason: str | None = Field(default=None, max_length=1000)
     expires_on: date | None = None
+    manual: bool = False  # a limit set by hand, even below the policy's: always decided by an approver
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _no_float(cls, value: Any) -> Any:
+        if isinstance(value, float):
+            raise ValueError("money is a string or an integer, never a float (it loses cents)")
+        return value
 
 
 class DecisionBody(BaseModel):
@@ -76,7 +84,8 @@ def requests_list(request: Request, user: User, status: str | None = None, sourc
 def requests_create(request: Request, user: User, body: NewRequestBody) -> dict[str, Any]:
     """Ask for a limit: approved at once within what the policy grants, else routed by approver ceiling."""
     desk = _desk(request, user)
-    return answer(lambda: desk.create((body.source, body.crm_id), body.amount, body.reason, body.expires_on))
+    return answer(lambda: desk.create((body.source, body.crm_id), body.amount, body.reason, body.expires_on,
+                                  body.manual))  # fmt: skip
 
 
 @router.post("/{request_id}/approve")

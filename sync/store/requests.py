@@ -29,6 +29,7 @@ class StoredRequest:
     crm_id: str
     amount: Decimal
     currency: str
+    kind: str
     reason: str | None
     origin: str
     requested_by: str | None
@@ -50,7 +51,7 @@ class StoredRequest:
         """The request as JSON-ready values (money and dates as strings)."""
         return {
             "id": self.id, "source": self.source, "crm_id": self.crm_id, "amount": str(self.amount),
-            "currency": self.currency, "reason": self.reason, "origin": self.origin,
+            "currency": self.currency, "kind": self.kind, "reason": self.reason, "origin": self.origin,
             "requested_by": self.requested_by, "requested_at": self.requested_at,
             "expires_on": _day(self.expires_on), "status": self.status, "route": self.route,
             "granted": None if self.granted is None else str(self.granted), "decided_by": self.decided_by,
@@ -69,8 +70,8 @@ def _date(text: str | None) -> date | None:
 def _request(row: Any) -> StoredRequest:
     return StoredRequest(
         id=row.id, source=row.source, crm_id=row.crm_id, amount=Decimal(row.amount), currency=row.currency,
-        reason=row.reason, origin=row.origin, requested_by=row.requested_by, requested_at=row.requested_at,
-        expires_on=_date(row.expires_on), status=row.status, route=row.route,
+        kind=row.kind, reason=row.reason, origin=row.origin, requested_by=row.requested_by,
+        requested_at=row.requested_at, expires_on=_date(row.expires_on), status=row.status, route=row.route,
         granted=None if row.granted is None else Decimal(row.granted), decided_by=row.decided_by,
         decided_at=row.decided_at, note=row.note,
     )  # fmt: skip
@@ -82,6 +83,7 @@ def add_request(
     amount: Decimal,
     currency: str,
     *,
+    kind: str,
     origin: str,
     requested_by: str | None,
     reason: str | None,
@@ -95,6 +97,7 @@ def add_request(
             crm_id=key[1],
             amount=str(amount),
             currency=currency,
+            kind=kind,
             reason=reason,
             origin=origin,
             requested_by=requested_by,

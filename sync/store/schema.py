@@ -292,6 +292,7 @@ limit_requests = sa.Table(
     sa.Column("crm_id", sa.String(128), nullable=False),
     sa.Column("amount", sa.String(40), nullable=False),  # exact decimal text, in `currency`
     sa.Column("currency", sa.String(3), nullable=False),  # the account's decision currency
+    sa.Column("kind", sa.String(16), nullable=False),  # increase | manual (a limit set by hand, even a lower one)
     sa.Column("reason", sa.Text, nullable=True),
     sa.Column("origin", sa.String(16), nullable=False),  # cli | api | admin | crm
     sa.Column("requested_by", sa.String(128), nullable=True),  # None: read from the CRM record

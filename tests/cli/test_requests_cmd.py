@@ -66,6 +66,9 @@ def test_create_within_the_policy_is_approved_and_above_it_waits(folder: Path) -
     listed = json.loads(_cli("requests", "list", "--status", "pending", "--json").stdout)["requests"]
     assert [r["id"] for r in listed] == [waiting["id"]]
     assert "waits for credit_manager" in _cli("requests", "list").stdout
+    manual = json.loads(_cli("requests", "create", "A1", "100000", "--manual", "--as", "ann@example.com",
+                             "--json").stdout)  # fmt: skip
+    assert (manual["kind"], manual["status"]) == ("manual", "pending")  # a lower limit by hand needs a checker
 
 
 def test_the_maker_cannot_approve_and_the_checker_can(folder: Path) -> None:

@@ -165,3 +165,15 @@ def test_sync_reads_a_requested_limit_from_the_crm_and_writes_the_status_onto_it
         engine.close()
         record = h.crm.row("Account", "A1")
         assert (record[STATUS_FIELD], record["Credit_Limit__c"]) == ("approved", 900000)
+
+
+def test_a_manual_limit_below_the_policys_waits_for_an_approver_and_then_holds_until_its_end(store: Store) -> None:
+    cfg = request_config()
+    stock(store)
+    manual = desk(cfg, store, BOSS).create(("sf", "A1"), Decimal("50000"), reason="disputed invoices",
+                                           expires_on=date(2026, 12, 31), manual=True)  # fmt: skip
+    assert (manual.kind, manual.status, manual.route) == ("manual", "pending", "credit_manager")
+    desk(cfg, store, CHECKER).approve(manual.id)
+    assert current(store, "A1").credit_limit == Decimal("50000")
+    evaluate(cfg, store, NOW + timedelta(days=34))  # 2027-01-01
+    assert current(store, "A1").credit_limit == Decimal("300000")

@@ -66,6 +66,9 @@ def test_the_api_refuses_bad_input_without_a_change(site: tuple[TestClient, Stor
         "/api/requests", json={"source": "sf", "crm_id": "A1", "amount": "-5"}, headers=_bearer(MAKER)
     )
     assert negative.status_code == 422
+    floating = client.post("/api/requests", json={"source": "sf", "crm_id": "A1", "amount": 350000.5},
+                           headers=_bearer(MAKER))  # fmt: skip
+    assert floating.status_code == 422 and "never a float" in floating.text
     assert client.post("/api/requests/77/reject", json={}, headers=_bearer(BOSS)).status_code == 404
     assert client.get("/api/requests", headers=_bearer(BOSS)).json() == {"requests": []}
 

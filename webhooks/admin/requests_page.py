@@ -73,7 +73,7 @@ def _run(step: str, action: object) -> RedirectResponse:
 
 @router.post("/requests")
 def create(request: Request, user: User, csrf: Csrf = "", source: Text = "", crm_id: Text = "", amount: Text = "",
-           reason: Text = "", expires_on: Text = "") -> RedirectResponse:  # fmt: skip
+           reason: Text = "", expires_on: Text = "", manual: Text = "") -> RedirectResponse:  # fmt: skip
     """Ask for a limit as the signed-in user."""
     check_csrf(request, csrf)
 
@@ -82,7 +82,8 @@ def create(request: Request, user: User, csrf: Csrf = "", source: Text = "", crm
             asked = Decimal(amount.strip())
         except InvalidOperation:
             raise ConfigError(f"{amount!r} is not an amount") from None
-        return _desk(request, user).create((source, crm_id.strip()), asked, reason.strip() or None, _day(expires_on))
+        return _desk(request, user).create((source, crm_id.strip()), asked, reason.strip() or None, _day(expires_on),
+                                           manual == "on")  # fmt: skip
 
     return _run("created", action)
 

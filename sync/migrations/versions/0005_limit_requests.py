@@ -24,6 +24,7 @@ def upgrade() -> None:
     sa.Column('crm_id', sa.String(length=128), nullable=False),
     sa.Column('amount', sa.String(length=40), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('origin', sa.String(length=16), nullable=False),
     sa.Column('requested_by', sa.String(length=128), nullable=True),
