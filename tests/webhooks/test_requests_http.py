@@ -107,3 +107,5 @@ def test_the_admin_page_asks_as_the_signed_in_user_and_a_colleague_approves(site
     done = client.post("/admin/requests/2/approve", data={"csrf": csrf, "expires_on": "2027-02-01", "note": "ok"})
     assert "approved+by+boss%40example.com" in done.headers["location"]
     assert [e for e, _ in events(store)].count("request_refused") == 2
+    customer = client.get("/admin/accounts/sf/A1").text
+    assert 'id="limit-requests"' in customer and "new warehouse" in html.unescape(customer)
