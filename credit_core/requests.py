@@ -53,7 +53,6 @@ class Routing:
 
     status: str  # approved | pending
     role: str | None
-    granted: Decimal  # the limit the policy grants, decision currency
 
 
 def granted_limit(
@@ -83,9 +82,9 @@ def route(
 ) -> Routing:
     """Approve within the granted limit (both in the decision currency), else route by ceiling (base currency)."""
     if amount <= granted and not manual:
-        return Routing(APPROVED, None, granted)
+        return Routing(APPROVED, None)
     covering = covering_roles(amount_base, roles)
-    return Routing(PENDING, covering[0].name if covering else None, granted)
+    return Routing(PENDING, covering[0].name if covering else None)
 
 
 def check_decider(

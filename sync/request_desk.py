@@ -90,7 +90,7 @@ class RequestDesk:
         with self.store.write() as conn:
             try:
                 fx = Converter(evaluator.policy.base_currency, request.currency, evaluator.rates)
-                rules.check_decider(request.status, request.requested_by, self.user,
+                role = rules.check_decider(request.status, request.requested_by, self.user,
                                     fx.target_to_base(request.amount), roles_of(self.config))  # fmt: skip
                 override = None
                 if status == rules.APPROVED:
@@ -102,7 +102,7 @@ class RequestDesk:
                 refuse(conn, request, refusal, step)
                 refused = refusal
             else:
-                if not settle(conn, request, status, step, note, override):
+                if not settle(conn, request, status, step, note, role.name, override):
                     raise rules.RequestRefused("NOT_PENDING", f"request {request_id} was decided meanwhile")
         if refused is not None:
             raise refused  # after the refusal's audit row is committed

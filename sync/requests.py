@@ -100,11 +100,14 @@ def _withdraw_older(conn: Connection, key: Key, newest: int, step: Step) -> None
             _audit_decision(conn, older, step, event="request_withdrawn")
 
 
-def _audit_decision(conn: Connection, request_id: int, step: Step, event: str | None = None) -> None:
+def _audit_decision(
+    conn: Connection, request_id: int, step: Step, event: str | None = None, role: str | None = None
+) -> None:
     found = stored.load_request(conn, request_id)
     assert found is not None
+    after = found.to_json() if role is None else {**found.to_json(), "role": role}
     add_audit(conn, found.key, step.now, event or f"request_{found.status}", step.trigger, actor=step.actor,
-              before={"id": request_id, "status": rules.PENDING}, after=found.to_json())  # fmt: skip
+              before={"id": request_id, "status": rules.PENDING}, after=after)  # fmt: skip
 
 
 def refuse(conn: Connection, request: stored.StoredRequest, refusal: rules.RequestRefused, step: Step) -> None:
@@ -119,13 +122,14 @@ def settle(
     status: str,
     step: Step,
     note: str | None,
+    role: str,
     override: LimitOverride | None = None,
 ) -> bool:
-    """Approve or reject a pending request; an approval puts `override` in force. False: already decided."""
+    """Approve or reject a pending request under `role`; an approval puts `override` in force (False: decided)."""
     assert step.actor is not None
     if not stored.decide(conn, request.id, status, step.actor, note, step.now):
         return False
-    _audit_decision(conn, request.id, step)
+    _audit_decision(conn, request.id, step, role=role)
     if override is not None:
         before = stored.load_overrides(conn, [request.key]).get(request.key, (None, None))[1]
         stored.save_override(conn, request.key, override, request.id, step.now)

@@ -81,6 +81,7 @@ def test_nobody_approves_their_own_request_and_the_refusal_is_audited(store: Sto
         ("request_created", MAKER), ("request_refused", MAKER), ("request_approved", CHECKER), ("override_set", CHECKER)
     ]  # fmt: skip
     assert audit_rows(store, "override_set")[0]["after"]["amount"] == "350000"
+    assert audit_rows(store, "request_approved")[0]["after"]["role"] == "credit_manager"
     with pytest.raises(RequestRefused) as again:
         desk(cfg, store, BOSS).reject(request.id)
     assert again.value.code == "NOT_PENDING"
