@@ -109,3 +109,4 @@ def test_the_admin_page_asks_as_the_signed_in_user_and_a_colleague_approves(site
     assert [e for e, _ in events(store)].count("request_refused") == 2
     customer = client.get("/admin/accounts/sf/A1").text
     assert 'id="limit-requests"' in customer and "new warehouse" in html.unescape(customer)
+    assert "(90 days unless the approver sets an end)" in client.get("/admin/policy").text
