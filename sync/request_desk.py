@@ -90,8 +90,9 @@ class RequestDesk:
         with self.store.write() as conn:
             try:
                 fx = Converter(evaluator.policy.base_currency, request.currency, evaluator.rates)
-                role = rules.check_decider(request.status, request.requested_by, self.user,
-                                    fx.target_to_base(request.amount), roles_of(self.config))  # fmt: skip
+                amount_base = fx.target_to_base(request.amount)
+                role = rules.check_decider(request.status, request.requested_by, self.user, amount_base,
+                                           roles_of(self.config))  # fmt: skip
                 override = None
                 if status == rules.APPROVED:
                     reason = request.reason or f"limit request {request.id}"
