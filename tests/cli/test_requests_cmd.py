@@ -80,6 +80,7 @@ def test_the_maker_cannot_approve_and_the_checker_can(folder: Path) -> None:
     assert approved.exit_code == 0 and "approved by bob@example.com" in approved.stdout
     account = json.loads(_cli("account", "A1", "--json").stdout)
     assert (account["credit_limit"], account["request_status"]) == ("450000", "approved")
+    assert "limit request: approved (`crm-credit requests list --account A1`)" in _cli("account", "A1").stdout
     audit = [json.loads(line) for line in _cli("audit", "export", "--format", "jsonl").stdout.splitlines()]
     steps = [(r["event"], r["actor"]) for r in audit if r["event"] != "decision"]
     assert steps == [("request_created", "ann@example.com"), ("request_refused", "ann@example.com"),
