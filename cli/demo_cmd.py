@@ -24,6 +24,7 @@ def _keep_running(demo: Demo) -> None:
     if result.receiver_url:
         out.print(f"  crm-credit serve: {result.receiver_url}  (OpenAPI {result.receiver_url}/docs)", markup=False)
         out.print(f"  admin pages: {result.receiver_url}/admin  user {DEMO_USER}, token {result.token}", markup=False)
+        out.print(f"  a limit request waits for {DEMO_USER} at {result.receiver_url}/admin/requests", markup=False)
     out.print(f"  config: {result.config_path}  (try: crm-credit --config {result.config_path} status)", markup=False)
     try:
         while True:
@@ -39,6 +40,7 @@ def _result_json(result: DemoResult) -> dict[str, Any]:
         "sources": result.sources,
         "sync": result.sync,
         "change": result.change,
+        "requests": result.requests,
         "report": str(result.report_path) if result.report_path else None,
         "portfolio": result.report.to_json() if result.report else None,
         "receiver": result.receiver_url,

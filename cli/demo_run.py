@@ -22,6 +22,7 @@ from rich.console import Console
 
 from cli.demo_progress import SyncProgress
 from cli.demo_receiver import Receiver, free_port, start_receiver
+from cli.demo_requests import SALES_USER, approvers, run_requests
 from cli.demo_sources import DemoSource, connector_available, start_fxiaoke, start_salesforce, start_zoho
 from cli.summary import print_summary
 from connectors.writeback_specs import specs_for
@@ -60,6 +61,7 @@ class DemoResult:
     sync: dict[str, Any] = field(default_factory=dict)
     report: PortfolioReport | None = None
     change: dict[str, Any] | None = None
+    requests: dict[str, Any] | None = None
     report_path: Path | None = None
     receiver_url: str | None = None
     token: str = ""
@@ -116,7 +118,8 @@ class Demo:
         document["store"] = {"url": "sqlite:///crm-credit.db"}
         document["queue"] = {"url": "sqlite:///crm-credit-queue.db"}
         document["webhooks"] = {"public_url": f"http://127.0.0.1:{port}"}
-        document["users"] = {DEMO_USER: self.result.token}
+        document["users"] = {DEMO_USER: self.result.token, SALES_USER: secrets.token_urlsafe(24)}
+        document["approvers"] = approvers(DEMO_USER)
         tables = {s.name: s.table for s in self.sources}
         salesforce = next((s for s in self.sources if s.kind == "salesforce"), None)
         if salesforce is not None:
@@ -180,6 +183,16 @@ class Demo:
         print_summary(self.out, report)
         return report
 
+    def limit_requests(self) -> None:
+        """Requests read from the CRM, then one the policy grants and one that waits for the credit manager."""
+        started = time.perf_counter()
+        assert self.config is not None and self.store is not None
+        salesforce = next(s for s in self.sources if s.kind == "salesforce")
+        self.result.requests = run_requests(self.config, self.store, salesforce.name, self.say)
+        if not self.result.requests["waiting"]:
+            self.result.problems.append("too few customers with a limit to show the limit requests")
+        self.step("limit requests", started)
+
     def live_change(self, port: int) -> None:
         """Start the receiver, change an invoice in Salesforce, and watch the account's record change."""
         from cli.demo_change import run_change
@@ -215,6 +228,7 @@ class Demo:
         self.setup_fields()
         self.full_sync()
         self.summarize()
+        self.limit_requests()
         if receiver_available():
             self.live_change(port)
         else:

@@ -23,6 +23,7 @@ SF_WRITEBACK = {
     "reasons": "Credit_Reasons__c",
     "next_review_on": "Credit_Next_Review__c",
     "summary": "Credit_Summary__c",
+    "request_status": "Credit_Request_Status__c",
 }
 ZOHO_WRITEBACK = {key: value.removesuffix("__c") for key, value in SF_WRITEBACK.items()}
 FINANCIALS = (

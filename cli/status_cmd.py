@@ -44,6 +44,9 @@ def _human(view: dict[str, Any]) -> None:
     for reason in view.get("reasons") or []:
         out.print(f"  {reason['impact']:+d}  {reason['code']}: {reason['text']}", markup=False)
     out.print("aging: " + " · ".join(f"{k} {v}" for k, v in view["aging"].items()), markup=False)
+    if view.get("request_status"):
+        out.print(f"limit request: {view['request_status']} (`crm-credit requests list --account {view['crm_id']}`)",
+                  markup=False)  # fmt: skip
 
 
 @app.command("account")

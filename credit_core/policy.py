@@ -170,6 +170,7 @@ class Limits(_Strict):
     insurance_mode: Literal["cap", "back"]
     retained_share: Decimal = Field(ge=0, lt=1)
     methods: LimitMethods
+    override_days: int = Field(default=90, ge=1, le=3660)  # how long an approved uplift lasts unless given
 
 
 class Concentration(_Strict):

@@ -28,10 +28,12 @@ from credit_core.models import Account, Decision
 from credit_core.policy import load_policy
 from credit_core.portfolio import group_roots
 from credit_core.present import crm_value
+from credit_core.requests import granted_limit
 from credit_core.supplements import with_supplements
 from sync.config import AppConfig
 from sync.outbox import DAILY_KEYS, plan_writes
 from sync.reports import EvaluationReport
+from sync.requests import Step, pick_up_and_apply, roles_of
 from sync.store import Store, snapshots
 from sync.store import decisions as saved
 from sync.store import supplements as imported
@@ -64,6 +66,7 @@ class Evaluator:
         except (CreditCoreError, OSError) as error:
             raise ConfigError(f"policy: {error}") from None
         self.rates = parse_rates(config.fx.rates)
+        self.roles = roles_of(config)
         self.report = EvaluationReport()
         self._lengths: dict[str, dict[str, int]] = {}
 
@@ -132,6 +135,14 @@ class Evaluator:
         with self.store.write() as conn:
             previous = saved.load_current(conn, [b.key for b in chunk])
             self._supplement(conn, chunk, now)
+
+            def measure(bundle: Bundle) -> tuple[str, Decimal, Decimal] | None:
+                try:
+                    return self.measure_request(bundle, groups.get(bundle.key), now)
+                except CreditCoreError:
+                    return None  # reported when the account itself is decided
+
+            pick_up_and_apply(conn, chunk, Step(self.trigger, self.actor, now), self.roles, measure)
             rows: list[saved.DecisionRow] = []
             wanted: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
             for bundle in chunk:
@@ -197,6 +208,27 @@ class Evaluator:
                 bundle.account = with_supplements(
                     bundle.account, statements.get(bundle.key, ()), covers.get(bundle.key, ()), now.date(), fx
                 )
+
+    def measure_request(
+        self, bundle: Bundle, group_base: Decimal | None, now: datetime
+    ) -> tuple[str, Decimal, Decimal]:
+        """For a new request: the account's currency, base units per unit of it, and the limit the policy grants."""
+        fx = converter(bundle.account, self.policy, self.rates)
+        group = None if group_base is None else fx.base_to_target(group_base)
+        granted = granted_limit(bundle.account, bundle.invoices, bundle.orders, self.policy, now,
+                                self.rates, bundle.payments, group)  # fmt: skip
+        return fx.target, fx.target_to_base(Decimal(1)), granted
+
+    def measure_account(self, key: Key) -> tuple[str, Decimal, Decimal]:
+        """`measure_request` for one stored account, with its group exposure and imports as evaluation sees them."""
+        now = self.clock()
+        with self.store.read() as conn:
+            groups = self._group_exposures(conn, now, [key])
+            bundles = load_bundles(conn, [key])
+            if not bundles:
+                raise ConfigError(f"no account {key[1]!r} in source {key[0]!r} (run sync first)")
+            self._supplement(conn, bundles, now)
+        return self.measure_request(bundles[0], groups.get(key), now)
 
     def _writeback_values(self, source: str, decision: Decision) -> dict[str, Any]:
         settings = self.config.sources.get(source)

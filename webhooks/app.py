@@ -20,7 +20,7 @@ from sync.config import AppConfig
 from sync.engine import utc_now
 from sync.queue import JobQueue
 from sync.store import Store
-from webhooks import api, receivers
+from webhooks import api, receivers, requests_api
 from webhooks.admin import mount_admin
 from webhooks.service import Service
 
@@ -52,6 +52,7 @@ def create_app(
     app.state.service = service
     app.include_router(receivers.router)
     app.include_router(api.router)
+    app.include_router(requests_api.router)
     mount_admin(app, config_path)  # the admin pages; `config_path` makes the mapping editable
 
     @app.exception_handler(NotificationRejected)

@@ -281,3 +281,43 @@ audit_inputs = sa.Table(
     sa.Column("at", STAMP, nullable=False),
     sa.Index("ix_audit_inputs_at", "at"),
 )
+
+# ---- limit-increase requests and the overrides their approvals put in force (migration 0005) -------
+
+limit_requests = sa.Table(
+    "limit_requests",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("crm_id", sa.String(128), nullable=False),
+    sa.Column("amount", sa.String(40), nullable=False),  # exact decimal text, in `currency`
+    sa.Column("currency", sa.String(3), nullable=False),  # the account's decision currency
+    sa.Column("kind", sa.String(16), nullable=False),  # increase | manual (a limit set by hand, even a lower one)
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("origin", sa.String(16), nullable=False),  # cli | api | admin | crm
+    sa.Column("requested_by", sa.String(128), nullable=True),  # None: read from the CRM record
+    sa.Column("requested_at", STAMP, nullable=False),
+    sa.Column("expires_on", sa.String(10), nullable=True),  # the end of a temporary uplift, as asked
+    sa.Column("status", sa.String(16), nullable=False),  # pending | approved | rejected
+    sa.Column("route", sa.String(64), nullable=True),  # the [approvers] role it waits for
+    sa.Column("granted", sa.String(40), nullable=True),  # what the policy granted when it was routed
+    sa.Column("decided_by", sa.String(128), nullable=True),  # an approver, or "policy"
+    sa.Column("decided_at", STAMP, nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Index("ix_limit_requests_account", "source", "crm_id", "id"),
+    sa.Index("ix_limit_requests_status", "status", "id"),
+)
+
+limit_overrides = sa.Table(
+    "limit_overrides",
+    metadata,
+    sa.Column("source", sa.String(64), primary_key=True),
+    sa.Column("crm_id", sa.String(128), primary_key=True),
+    sa.Column("request_id", sa.Integer, nullable=True),
+    sa.Column("amount", sa.String(40), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=True),
+    sa.Column("expires_on", sa.String(10), nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("approved_by", sa.String(128), nullable=False),
+    sa.Column("set_at", STAMP, nullable=False),
+)

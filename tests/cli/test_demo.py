@@ -1,8 +1,12 @@
-"""`crm-credit demo` on a small portfolio: every step runs, the report is written, the exit code is 0."""
+"""`crm-credit demo` on a small portfolio: every step runs, the report is written, the exit code is 0.
+
+It shows one limit request approved at once by the policy and one waiting for the credit manager.
+"""
 
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -27,6 +31,11 @@ def test_the_demo_runs_the_whole_cycle_and_writes_the_report(tmp_path: Path, mon
     page = (tmp_path / "crm-credit-report.html").read_text()
     assert page.count("<svg") >= 5
     assert not Path(summary["folder"]).exists()  # the temporary config, store and certificates are gone
+    auto, waiting = summary["requests"]["auto_approved"], summary["requests"]["waiting"]
+    assert (auto["status"], auto["decided_by"], auto["requested_by"]) == ("approved", "policy", "sales@example.com")
+    assert Decimal(auto["amount"]) <= Decimal(auto["granted"])  # within what the policy grants
+    assert (waiting["status"], waiting["route"], waiting["decided_by"]) == ("pending", "credit_manager", None)
+    assert Decimal(waiting["amount"]) > Decimal(waiting["granted"])
     if receiver_available():
         change = summary["change"]
         assert change["changed"], change
@@ -38,5 +47,7 @@ def test_the_demo_human_output_names_each_step(tmp_path: Path, monkeypatch: pyte
     result = CliRunner().invoke(app, ["demo", "--accounts", "30", "--report", "portfolio.html"])
     assert result.exit_code == EXIT_OK, result.output
     for step in ("started a Salesforce sandbox", "setup-fields salesforce", "full sync:", "Accounts by grade",
-                 "Top 10 exposures", "wrote portfolio.html", "demo finished: the cycle took"):  # fmt: skip
+                 "Top 10 exposures", "limit requests read from the CRM records",
+                 "approved at once", "waits for an approver in credit_manager", "wrote portfolio.html",
+                 "demo finished: the cycle took"):  # fmt: skip
         assert step in result.output

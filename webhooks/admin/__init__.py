@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from webhooks.admin import actions, pages
+from webhooks.admin import actions, pages, requests_page
 from webhooks.admin.web import AdminState
 
 
@@ -15,3 +15,4 @@ def mount_admin(app: FastAPI, config_path: Path | None = None) -> None:
     app.state.admin = AdminState(config_path)
     app.include_router(pages.router)
     app.include_router(actions.router)
+    app.include_router(requests_page.router)

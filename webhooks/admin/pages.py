@@ -16,6 +16,7 @@ from credit_core.policy import load_policy
 from sync.browse import LIMIT, find_accounts
 from sync.mapping_edit import SECTIONS, read_section
 from sync.portfolio import portfolio_report
+from sync.request_desk import list_requests
 from sync.status import account_view, status
 from sync.store import outbox as box
 from sync.store.quarantine import list_quarantine
@@ -63,8 +64,9 @@ def customer(request: Request, user: User, source: str, crm_id: str) -> HTMLResp
     except ConfigError as error:
         raise HTTPException(404, str(error)) from None
     neutral = load_policy(cfg.policy.path()).neutral_score
+    asked = list_requests(store(request), key=(view["source"], crm_id))
     return render(request, "account.html.j2", user=user, v=view, flags=flag_glossary(), reasons=reason_glossary(),
-                  statuses=STATUS_GLOSSARY, neutral=neutral)  # fmt: skip
+                  statuses=STATUS_GLOSSARY, neutral=neutral, limit_requests=asked)  # fmt: skip
 
 
 def mapping_page(request: Request, user: str, source: str, error: str = "", notice: str = "", status: int = 200,
