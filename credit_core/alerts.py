@@ -9,7 +9,8 @@ lists what is on hold). Each task carries a change key, so the same change is ne
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -132,3 +133,10 @@ def task_drafts(
     if REVIEW_FLAG in added:
         drafts.append(_review(account, previous, current, day))
     return drafts
+
+
+def with_reviews(account: Account, reviewed_on: Sequence[date], promises: Sequence[date | None]) -> Account:
+    """The account with its latest review day and promise to pay (from the CRM or recorded here, the later)."""
+    days = [*reviewed_on, *([account.last_review_on] if account.last_review_on else [])]
+    promised = [p for p in (*promises, account.promise_to_pay_on) if p is not None]
+    return replace(account, last_review_on=max(days, default=None), promise_to_pay_on=max(promised, default=None))
