@@ -121,7 +121,7 @@ def test_the_digest_is_sent_once_per_period(store: Store, smtp_sink: tuple[_Sink
     [(recipients, message)] = sink.messages
     assert recipients == ["credit@example.com"] and message["From"] == "credit-bot@example.com"
     assert message["Subject"].strip() == "Credit digest 2026-11-28: new flags on 1 account, 1 new hold, 1 on hold"
-    body = message.get_content()
+    body = message.get_content().replace("\r\n", "\n")
     assert "Acme (sf/A1): OVER_LIMIT, PAST_DUE_90, SCORE_DOWNGRADE (now HOLD)" in body
     assert "On hold now: 1\n- Acme (sf/A1): 900,000 USD owed" in body
     assert "Credit usage (exposure / limits):\n- USD: 900,000 USD of" in body
