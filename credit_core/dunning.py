@@ -84,7 +84,7 @@ class InvoiceDunning:
 def _open_balance(invoice: Invoice) -> Decimal:
     if invoice.status != "open":
         return ZERO
-    return invoice.amount if invoice.balance is None else invoice.balance
+    return (invoice.amount if invoice.balance is None else invoice.balance).quantize(CENT)
 
 
 def invoice_stages(
@@ -172,7 +172,7 @@ def notice_drafts(
         fee = next((amount for named, amount in policy.fees.items() if named == stage), ZERO)
         outstanding = sum((line.balance for line in chosen), ZERO)
         interest = sum((line.interest for line in chosen), ZERO)
-        total = outstanding + interest + fee
+        total = (outstanding + interest + fee).quantize(CENT)
         subject = f"{_TITLE[stage]}: {len(chosen)} overdue invoice{'s' if len(chosen) > 1 else ''}"
         body = _body(account.name, stage, chosen, fee, currency)
         until = account.promise_to_pay_on if paused else None
