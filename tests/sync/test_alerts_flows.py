@@ -7,6 +7,7 @@ import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from email import message_from_bytes, policy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,8 +21,10 @@ from sync.reviews import check_user, record_review
 from sync.store import Store
 from sync.store.alerts import digest_sent, list_tasks
 from sync.store.schema import audit
+from sync.worker import Worker
 from tests.credit_core.builders import open_invoice, paid_history, solid_account
 from tests.sync.flows import NOW, config, current, evaluate, put
+from tests.sync.queue_helpers import sqlite_queue
 
 ALICE = "alice@example.com"
 
@@ -147,3 +150,22 @@ def test_a_digest_that_could_not_be_sent_goes_out_on_the_next_run(store: Store, 
     assert send_digest(up, store, "daily", lambda: NOW) is not None and len(sink.messages) == 1
     with pytest.raises(ConfigError, match="smtp_url"):
         send_digest(_config(), store, "daily", lambda: NOW)
+
+
+def test_the_worker_schedule_sends_the_configured_digest_once(
+    store: Store, smtp_sink: tuple[_Sink, int], tmp_path: Path
+) -> None:
+    sink, port = smtp_sink
+    put(store, [solid_account("A1")])
+    cfg = _config(smtp_url=f"smtp://127.0.0.1:{port}", to=["credit@example.com"], digest="weekly")
+    evaluate(cfg, store)
+    jobs = sqlite_queue(tmp_path)
+    try:
+        worker = Worker(cfg, store, jobs, clock=lambda: NOW)
+        worker.send_digest()
+        worker.send_digest()
+        Worker(_config(to=["credit@example.com"]), store, jobs, clock=lambda: NOW).send_digest()  # no server: skipped
+    finally:
+        jobs.close()
+    [(_, message)] = sink.messages
+    assert message["Subject"].strip().startswith("Credit digest week 2026-W47 (2026-11-16 to 2026-11-22)")
