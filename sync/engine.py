@@ -200,6 +200,8 @@ class SyncEngine:
         if report.outcome in ("ok", "problems") and self.config.alerts.tasks:
             try:
                 report.tasks = send_tasks(self.store, self.connector(report.source), report.source, self.clock)
+            except QuotaExhausted as exc:
+                report.outcome, report.message = "budget_stop", str(exc)
             except CrmCreditError as exc:
                 report.outcome, report.message = "failed", str(exc)
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Literal, cast
 
 from connectors.base import Connector, TaskOutcome, TaskRequest, TaskSink
+from connectors.errors import CrmCreditError
 from sync.store import Store
 from sync.store import alerts as stored
 from sync.store.alerts import TaskRow
@@ -54,7 +55,13 @@ def send_tasks(store: Store, connector: Connector, source: str, clock: Callable[
             rows = stored.claim_tasks(conn, source, connector.task_batch_size, now, now - STALE_SENDING)
         if not rows:
             return report
-        outcomes = connector.create_tasks([_request(row) for row in rows])
+        try:
+            outcomes = connector.create_tasks([_request(row) for row in rows])
+        except CrmCreditError:
+            with store.write() as conn:  # nothing was created: hand the batch back at once
+                for row in rows:
+                    stored.release_task(conn, row.id, clock())
+            raise
         if _record(store, rows, outcomes, clock(), report):
             return report  # a transient failure: the rest waits for the next run
 

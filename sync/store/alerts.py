@@ -98,6 +98,12 @@ def claim_tasks(conn: Connection, source: str, limit: int, now: datetime, stale:
     return taken
 
 
+def release_task(conn: Connection, task_id: int, now: datetime) -> None:
+    """Hand a claimed task back as pending (its send was stopped before the CRM answered)."""
+    query = sa.update(crm_tasks).where(crm_tasks.c.id == task_id, crm_tasks.c.state == "sending")
+    conn.execute(query.values(state="pending", updated_at=to_stamp(now)))
+
+
 def list_tasks(conn: Connection, source: str | None = None, crm_id: str | None = None) -> list[TaskRow]:
     """Stored tasks, oldest first (of one source, or one account)."""
     query = sa.select(crm_tasks).order_by(crm_tasks.c.id)

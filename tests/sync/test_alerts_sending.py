@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from connectors.errors import QuotaExhausted
 from credit_core.alerts import TaskDraft
 from sandbox.faults import Fault
 from sync.config import AppConfig
@@ -89,3 +90,24 @@ def test_a_crm_without_tasks_marks_them_unsupported(store: Store) -> None:
     with store.read() as conn:
         [task] = list_tasks(conn, "fx")
     assert report.unsupported == 1 and task.state == "unsupported" and "fxiaoke" in (task.message or "")
+
+
+def test_a_spent_api_budget_stops_sending_and_leaves_the_tasks_pending(
+    salesforce: SalesforceHarness, store: Store
+) -> None:
+    account_id = salesforce.box.ids("Account")[0]
+    with store.write() as conn:
+        save_tasks(conn, "sf", [_draft(account_id, None, "one")], NOW)
+    engine = _engine(salesforce, store)
+    salesforce.leave_calls(0)
+    with pytest.raises(QuotaExhausted):  # the first answer tells the connector the org's usage
+        engine.connector("sf").check_mapping()
+    with pytest.raises(QuotaExhausted):
+        send_tasks(store, engine.connector("sf"), "sf", lambda: NOW)
+    with store.read() as conn:
+        assert [t.state for t in list_tasks(conn, "sf")] == ["pending"]
+    salesforce.lift_budget()
+    engine.close()
+    engine = _engine(salesforce, store)
+    assert send_tasks(store, engine.connector("sf"), "sf", lambda: NOW).sent == 1
+    engine.close()
