@@ -62,6 +62,7 @@ class Line:
     credit_limit: Decimal
     currency: str
     utilization: Decimal | None
+    overdue: Decimal = Decimal(0)
 
 
 @dataclass
@@ -89,8 +90,12 @@ def _money(amount: Decimal, currency: str) -> str:
 
 
 def _used(line: Line) -> str:
+    """Credit usage the way the FAQ's report shows it: share used, what is left, what is overdue."""
     share = f"{line.utilization:.0%}" if line.utilization is not None else "no limit"
-    return f"{share} of {_money(line.credit_limit, line.currency)}"
+    left = line.credit_limit - line.exposure
+    room = f"{_money(left, line.currency)} available" if left >= 0 else f"{_money(-left, line.currency)} over"
+    late = f", {_money(line.overdue, line.currency)} overdue" if line.overdue else ""
+    return f"{share} of {_money(line.credit_limit, line.currency)} ({room}{late})"
 
 
 def subject(digest: Digest) -> str:

@@ -36,7 +36,7 @@ def _line(source: str, crm_id: str, payload: dict[str, Any], name: str | None) -
     used = payload.get("utilization")
     return Line(source, crm_id, name, payload["status"], tuple(payload.get("flags") or ()),
                 Decimal(payload["exposure"]), Decimal(payload["credit_limit"]), payload["currency"],
-                Decimal(used) if used is not None else None)  # fmt: skip
+                Decimal(used) if used is not None else None, Decimal(payload.get("overdue_amount") or 0))  # fmt: skip
 
 
 def _names(conn: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str | None]:

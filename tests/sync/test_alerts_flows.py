@@ -128,6 +128,7 @@ def test_the_digest_is_sent_once_per_period(store: Store, smtp_sink: tuple[_Sink
     assert "Acme (sf/A1): OVER_LIMIT, PAST_DUE_90, SCORE_DOWNGRADE (now HOLD)" in body
     assert "On hold now: 1\n- Acme (sf/A1): 900,000 USD owed" in body
     assert "Credit usage (exposure / limits):\n- USD: 900,000 USD of" in body
+    assert "Most used limits:\n- Acme (sf/A1): 600% of 150,000 USD (750,000 USD over, 900,000 USD overdue)" in body
     assert send_digest(cfg, store, "daily", lambda: tomorrow + timedelta(hours=5)) is None  # a re-run: not again
     assert len(sink.messages) == 1
     assert send_digest(cfg, store, "weekly", lambda: tomorrow) is not None  # another period, its own digest
