@@ -6,6 +6,9 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
+from pydantic import ValidationError
+
 from credit_core import evaluate_account
 from credit_core.alerts import task_drafts
 from credit_core.dunning import invoice_stages, notice_drafts
@@ -104,3 +107,12 @@ def test_a_promise_does_not_stop_the_stage_falling_when_invoices_are_paid() -> N
     before = evaluate_account(acct, [open_invoice("x", 20)], [], POLICY, AS_OF)
     after = evaluate_account(acct, [open_invoice("y", 3)], [], POLICY, AS_OF, previous=before)
     assert (before.dunning_stage, after.dunning_stage) == ("first", "reminder")
+
+
+def test_dunning_charges_name_known_stages_and_are_never_negative() -> None:
+    with pytest.raises(ValidationError):
+        policy_with({"dunning.fees": {"fifth": "10"}})
+    with pytest.raises(ValidationError):
+        policy_with({"dunning.fees": {"final": "-5"}})
+    with pytest.raises(ValidationError):
+        policy_with({"dunning.interest_from": "never"})
