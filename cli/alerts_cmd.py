@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -100,14 +102,26 @@ def _draft_json(draft: NoticeDraft) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _write_drafts(folder: Path, found: list[NoticeDraft]) -> None:
+    """One text file per draft, named by source, customer and stage (ids made safe for a file name)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for draft in found:
+        name = "-".join(re.sub(r"[^A-Za-z0-9_.]+", "_", part) for part in (draft.source, draft.account_crm_id))
+        path = folder / f"{name}-{draft.stage}-{draft.currency}.txt"
+        path.write_text(f"Subject: {draft.subject}\n\n{draft.body}\n", encoding="utf-8")
+
+
 @app.command("dunning")
 @handle_errors
 def dunning_command(
     source: Annotated[str | None, typer.Option("--source", help="Only this source's customers.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write each draft to this folder.")] = None,
 ) -> None:
     """Dunning notice drafts: one per customer and stage, with interest and fees where the policy sets them."""
     with opened_store() as (config, store):
         found = list(drafts(config, store, _now().date(), source))
+    if output is not None:
+        _write_drafts(output, found)
     if state.json:
         emit_json({"drafts": [_draft_json(d) for d in found]})
         return

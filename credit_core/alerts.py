@@ -120,8 +120,8 @@ def task_drafts(
     account: Account, previous: Decision | None, current: Decision, plan: Plan, day: date
 ) -> list[TaskDraft]:
     """The tasks a new decision calls for: none without a change, at most one alert and one review task."""
-    if previous is None:
-        return []
+    if previous is None or (current.flags == previous.flags and current.status == previous.status):
+        return []  # the common case on a re-run: nothing to tell anyone
     added = sorted(set(current.flags) - set(previous.flags))
     drafts = []
     others = [f for f in added if f != REVIEW_FLAG]

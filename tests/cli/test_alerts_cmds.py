@@ -83,8 +83,10 @@ def test_dunning_lists_one_draft_per_customer_and_stage(folder: Path) -> None:
     [draft] = json.loads(result.stdout)["drafts"]
     assert (draft["crm_id"], draft["stage"], draft["total"]) == ("B1", "first", "6000.00")
     assert draft["invoices"][0]["days_past_due"] == 20 and "INV-b-late" in draft["body"]
-    text = _cli("dunning").stdout
+    text = _cli("dunning", "--output", "notices").stdout
     assert "sf/B1 Bolt · first" in text and "Subject: First reminder: 1 overdue invoice" in text
+    [written] = (folder / "notices").iterdir()
+    assert written.name == "sf-B1-first-USD.txt" and "Dear Bolt," in written.read_text()
 
 
 def test_digest_with_the_mail_server_down_exits_1_and_a_bad_period_exits_2(folder: Path) -> None:
