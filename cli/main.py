@@ -8,7 +8,7 @@ from cli.app import app, run_app  # noqa: F401  `app` is imported from here by t
 
 # Each import registers its commands on `app`.
 from cli import demo_cmd, init_cmd, report_cmd, sandbox_cmd, serve_cmd, setup_cmd, status_cmd, sync_cmd  # noqa: F401  isort: skip
-from cli import audit_cmd, backtest_cmd, import_cmd, requests_cmd, scorecard_cmd  # noqa: F401  isort: skip
+from cli import alerts_cmd, audit_cmd, backtest_cmd, import_cmd, requests_cmd, scorecard_cmd  # noqa: F401  isort: skip
 
 
 def run() -> None:

@@ -48,6 +48,11 @@ def _source_line(report: SourceReport) -> str:
     if report.push is not None:
         p = report.push
         line += f" · {p.sent} written · {p.rejected} rejected · {p.failed} to retry"
+    if report.tasks is not None and (report.tasks.sent or report.tasks.failed or report.tasks.waiting):
+        t = report.tasks
+        line += f" · {t.sent} owner tasks created"
+        if t.failed or t.waiting:
+            line += f" ({t.failed} refused, {t.waiting} waiting)"
     if report.mapping_problems:
         line += f" · {len(report.mapping_problems)} mapping problems"
     if report.message:
@@ -57,6 +62,8 @@ def _source_line(report: SourceReport) -> str:
 
 def _evaluation_line(report: EvaluationReport) -> str:
     line = f"evaluated {report.evaluated} accounts · {report.changed} changed · {report.planned} write-backs queued"
+    if report.tasks:
+        line += f" · {report.tasks} owner tasks queued"
     if report.errors:
         line += f" · {report.errors} errors (e.g. {report.error_samples[0]})"
     return line

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
-from credit_core import features, monitoring, reasons, scoring
+from credit_core import dunning, features, monitoring, reasons, scoring
 from credit_core.behaviour import Behaviour, order_exposure, summarise
 from credit_core.errors import RecordError
 from credit_core.fast import constructor
@@ -131,7 +131,7 @@ def decide(
         dso=dso,
         add=add,
         paydex=b.paydex,
-        dunning_stage=monitoring.dunning_stage(b.max_days_past_due, plan),
+        dunning_stage=dunning.held_stage(monitoring.dunning_stage(b.max_days_past_due, plan), previous, account, day),
         last_review_on=reviews.last_review_on,
         next_review_on=reviews.next_review_on,
         downgraded_on=reviews.downgraded_on,

@@ -225,20 +225,29 @@ class Flags(_Strict):
     evidence_factors: tuple[Factor, ...]
 
 
+DunningStage = Literal["reminder", "first", "second", "final", "legal"]
+
+
 class Dunning(_Strict):
-    """Days past due at which each dunning stage starts."""
+    """Days past due at which each dunning stage starts, and the charges a notice may add."""
 
     reminder: int = Field(ge=1)
     first: int
     second: int
     final: int
     legal: int
+    # Late-payment interest is contractual (EU Directive 2011/7: reference rate + 8 points): 0 = none charged.
+    interest_rate_pct: Decimal = Field(default=Decimal(0), ge=0, le=100)
+    interest_from: DunningStage = "second"  # interest accrues from the due date once a notice reaches this stage
+    fees: dict[DunningStage, Decimal] = Field(default_factory=dict)  # a flat fee per notice at that stage
 
     @model_validator(mode="after")
     def _ascending(self) -> Dunning:
         days = [getattr(self, stage) for stage in DUNNING_STAGES]
         if days != sorted(set(days)):
             raise ValueError("dunning stages must start on increasing days")
+        if any(fee < 0 for fee in self.fees.values()):
+            raise ValueError("dunning fees cannot be negative")
         return self
 
 

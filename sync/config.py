@@ -12,7 +12,7 @@ import re
 import tomllib
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
@@ -25,7 +25,7 @@ SourceConfig = Annotated[SalesforceSource | ZohoSource | FxiaokeSource, Field(di
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # Values under keys like these are never echoed in an error message.
-_SECRET_KEY = re.compile(r"(password|secret|token|key|session)", re.IGNORECASE)
+_SECRET_KEY = re.compile(r"(password|secret|token|key|session|smtp)", re.IGNORECASE)  # smtp: user:pass@
 
 
 class _Section(BaseModel):
@@ -89,8 +89,19 @@ def _decimal_rate(code: str, rate: Any) -> Any:
 
 
 class AlertsConfig(_Section):
-    smtp_url: str = ""
+    smtp_url: SecretStr = SecretStr("")  # smtp://[user:password@]host[:port] or smtps://...; may hold a password
     to: list[str] = Field(default_factory=list)
+    sender: str = "crm-credit@localhost"  # the digest's From address
+    digest: Literal["daily", "weekly", "off"] = "daily"  # what the worker's schedule sends
+    tasks: bool = True  # a CRM task for the record owner when an account's status worsens or a flag appears
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: SecretStr) -> SecretStr:
+        url = value.get_secret_value()
+        if url and not url.startswith(("smtp://", "smtps://")):
+            raise ValueError("must start with smtp:// or smtps://")
+        return value
 
 
 class ApproverRole(_Section):

@@ -26,6 +26,7 @@ from sync.store.channels import StoreChannelStore
 from sync.store.groups import groups_of
 from sync.store.records import existing_ids
 from sync.store.usage import StoreTokenCache, StoreUsageLedger
+from sync.tasks import TaskReport, send_tasks
 
 
 def utc_now() -> datetime:
@@ -45,6 +46,7 @@ class SourceReport:
     outcome: str = "ok"  # ok | problems | budget_stop | failed
     message: str | None = None
     push: PushReport | None = None
+    tasks: TaskReport | None = None  # owner tasks sent to the CRM
     api: dict[str, int | None] | None = None  # the connector's last known API usage
 
     def details(self) -> dict[str, Any]:
@@ -54,6 +56,7 @@ class SourceReport:
             "mapping_problems": self.mapping_problems,
             "message": self.message,
             "push": vars(self.push) if self.push else None,
+            "tasks": vars(self.tasks) if self.tasks else None,
             "api": self.api,
         }
 
@@ -193,6 +196,16 @@ class SyncEngine:
         return reports
 
     def _push_into(self, report: SourceReport, accounts: Collection[str] | None = None) -> None:
+        self._push_writes(report, accounts)
+        if report.outcome in ("ok", "problems") and self.config.alerts.tasks:
+            try:
+                report.tasks = send_tasks(self.store, self.connector(report.source), report.source, self.clock)
+            except QuotaExhausted as exc:
+                report.outcome, report.message = "budget_stop", str(exc)
+            except CrmCreditError as exc:
+                report.outcome, report.message = "failed", str(exc)
+
+    def _push_writes(self, report: SourceReport, accounts: Collection[str] | None) -> None:
         settings = self.config.source(report.source)
         if settings.writeback is None or not settings.writeback.fields:
             return

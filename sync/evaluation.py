@@ -19,12 +19,14 @@ from sqlalchemy.engine import Connection
 
 from connectors.errors import ConfigError
 from credit_core import evaluate_account
+from credit_core.alerts import TaskDraft, task_drafts, with_reviews
 from credit_core.audit import decision_from_dict, decision_to_dict
 from credit_core.decisions import is_material_change
 from credit_core.engine import converter, measure
 from credit_core.errors import CreditCoreError
 from credit_core.fx import parse_rates
 from credit_core.models import Account, Decision
+from credit_core.plan import plan_of
 from credit_core.policy import load_policy
 from credit_core.portfolio import group_roots
 from credit_core.present import crm_value
@@ -35,6 +37,7 @@ from sync.outbox import DAILY_KEYS, plan_writes
 from sync.reports import EvaluationReport
 from sync.requests import Step, pick_up_and_apply, roles_of
 from sync.store import Store, snapshots
+from sync.store import alerts as alert_store
 from sync.store import decisions as saved
 from sync.store import supplements as imported
 from sync.store.bundles import Bundle, Key, load_bundles, load_hierarchy, stream_bundles
@@ -67,8 +70,10 @@ class Evaluator:
             raise ConfigError(f"policy: {error}") from None
         self.rates = parse_rates(config.fx.rates)
         self.roles = roles_of(config)
+        self.plan = plan_of(self.policy)
         self.report = EvaluationReport()
         self._lengths: dict[str, dict[str, int]] = {}
+        self._tasks: dict[str, list[TaskDraft]] = defaultdict(list)
 
     def run(self, keys: Iterable[Key] | None = None) -> EvaluationReport:
         """Evaluate all accounts (keys None) or these accounts with their whole parent groups."""
@@ -156,6 +161,9 @@ class Evaluator:
             saved.save_decisions(conn, rows, now)
             for source, desired in wanted.items():
                 self._plan(conn, source, desired, now)
+            for source, drafts in self._tasks.items():
+                self.report.tasks += alert_store.save_tasks(conn, source, drafts, now)
+            self._tasks.clear()
 
     def _decide_one(
         self,
@@ -179,6 +187,8 @@ class Evaluator:
             self._error(f"{account.source}/{account.crm_id}: {error}")
             return None
         self.report.evaluated += 1
+        if self.config.alerts.tasks:
+            self._tasks[account.source].extend(task_drafts(account, prior, decision, self.plan, now.date()))
         after = decision_to_dict(decision)
         material = is_material_change(prior, decision)
         digest = inputs = None
@@ -196,10 +206,15 @@ class Evaluator:
         return decision
 
     def _supplement(self, conn: Connection, chunk: list[Bundle], now: datetime) -> None:
-        """Imported statements and insurance covers onto the accounts (`credit_core.supplements` rules)."""
+        """Recorded reviews, imported statements and insurance covers onto the accounts."""
         keys = [b.key for b in chunk]
         statements, covers = imported.load_statements(conn, keys), imported.load_covers(conn, keys)
+        reviews = alert_store.load_reviews(conn, keys)
         for bundle in chunk:
+            if bundle.key in reviews:
+                found = reviews[bundle.key]
+                days, promises = [r.reviewed_on for r in found], [r.promise_to_pay_on for r in found]
+                bundle.account = with_reviews(bundle.account, days, promises)
             if bundle.key in statements or bundle.key in covers:
                 try:
                     fx = converter(bundle.account, self.policy, self.rates)

@@ -58,6 +58,8 @@ class JobHandlers(Protocol):
 
     def renew_now(self) -> None: ...
 
+    def send_digest(self) -> None: ...
+
 
 def open_huey(url: str, name: str = QUEUE_NAME) -> Huey:
     """A SqliteHuey for `sqlite:///path`, a RedisHuey for `redis://` (results are not kept)."""
@@ -121,6 +123,8 @@ class JobQueue:
         huey.periodic_task(every_minutes(minutes), name="periodic_sync")(self._run("periodic_sync"))
         huey.periodic_task(crontab(minute="15", hour="2"), name="daily_evaluation")(self._run("daily_evaluation"))
         huey.periodic_task(crontab(minute="45", hour="3"), name="renew_channels")(self._run("renew_channels"))
+        # Hourly, though a digest goes out once per period: a mail server down at one hour is retried the next.
+        huey.periodic_task(crontab(minute="30"), name="send_digest")(self._run("send_digest"))
         self.renew_task = huey.task(name="renew_channels_now")(self._run("renew_now"))
 
     @classmethod

@@ -13,5 +13,6 @@ class EvaluationReport:
     changed: int = 0  # material changes (history + audit)
     refreshed: int = 0  # calendar figures refreshed without history
     planned: int = 0  # accounts with a write queued
+    tasks: int = 0  # owner tasks queued (credit_core.alerts)
     errors: int = 0
     error_samples: list[str] = field(default_factory=list)

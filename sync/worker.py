@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from connectors.base import ObjectKind
 from connectors.errors import ConfigError, CrmCreditError, TransientError
 from sync.config import AppConfig
+from sync.digest import send_digest
 from sync.engine import SyncEngine, utc_now
 from sync.queue import DEFER_S, JobQueue
 from sync.store import Store
@@ -212,6 +213,19 @@ class Worker:
                 renew(notify_url(public_url, source))
             except CrmCreditError as exc:
                 log.error("%s: renewing notification channels failed: %s", source, exc)
+
+    def send_digest(self) -> None:
+        """E-mail the `[alerts]` digest of the period that just ended, unless it went out already."""
+        alerts = self.config.alerts
+        if alerts.digest == "off" or not alerts.smtp_url.get_secret_value() or not alerts.to:
+            return
+        try:
+            digest = send_digest(self.config, self.store, alerts.digest, self.clock)
+        except CrmCreditError as exc:
+            log.error("credit digest not sent (the next hour tries again): %s", exc)
+            return
+        if digest is not None:
+            log.info("credit digest %s sent to %d recipient(s)", digest.window.key, len(alerts.to))
 
     def close(self) -> None:
         """Close every thread's engine."""

@@ -25,11 +25,13 @@ from connectors.base import (
     ObjectKind,
     RecordWrite,
     SourceRecord,
+    TaskOutcome,
+    TaskRequest,
     Window,
     WriteOutcome,
 )
 from connectors.errors import ConfigError, CrmCreditError, NotificationRejected
-from connectors.salesforce import dx, layouts, setup, soql
+from connectors.salesforce import dx, layouts, setup, soql, tasks
 from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.notifications import parse_outbound
 from connectors.salesforce.reads import ObjectReader
@@ -46,6 +48,7 @@ class SalesforceConnector:
 
     kind = "salesforce"
     write_batch_size = BATCH_SIZE
+    task_batch_size = 50  # one call per task; a batch is what one store transaction records
 
     def __init__(self, source: str, settings: SalesforceSource, context: ConnectorContext) -> None:
         self.source = source
@@ -201,6 +204,10 @@ class SalesforceConnector:
         for start in range(0, len(writes), BATCH_SIZE):
             outcomes += push_batch(self.client, schema, writes[start : start + BATCH_SIZE])
         return outcomes
+
+    def create_tasks(self, batch: Sequence[TaskRequest]) -> list[TaskOutcome]:
+        """One Task per request, related to the account and assigned to its owner."""
+        return tasks.create_tasks(self.client, batch)
 
     def create_fields(self, specs: Iterable[FieldSpec]) -> list[FieldSetup]:
         """Create the write-back fields on the write-back object, grant them and place them on layouts."""

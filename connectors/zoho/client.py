@@ -179,6 +179,19 @@ class ZohoClient:
         entries = response.json().get("data")
         return [e if isinstance(e, dict) else {} for e in entries] if isinstance(entries, list) else []
 
+    def insert(self, module: str, records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """`POST /{module}` with up to 100 records; Zoho's per-record results (201, 207 or 400), in order."""
+        response = self.call(
+            "POST",
+            f"/{require_api_name(module, 'module')}",
+            cost.update_credits(len(records)),
+            json={"data": list(records)},
+            what=f"insert {module}",
+            per_record=True,
+        )
+        entries = response.json().get("data")
+        return [e if isinstance(e, dict) else {} for e in entries] if isinstance(entries, list) else []
+
     # ---- metadata and notifications ----------------------------------------------------------
 
     def fields(self, module: str) -> list[dict[str, Any]]:

@@ -19,12 +19,14 @@ from connectors.base import (
     PushChannel,
     RecordWrite,
     SourceRecord,
+    TaskOutcome,
+    TaskRequest,
     Window,
     WriteOutcome,
 )
 from connectors.errors import ConfigError, SchemaDrift
 from connectors.mapping import pull_fields, writeback_fields_read
-from connectors.zoho import setup
+from connectors.zoho import setup, tasks
 from connectors.zoho.client import ZohoClient
 from connectors.zoho.fields import FieldCatalog, usable_fields, writeback_problems
 from connectors.zoho.listing import ModifiedWalk
@@ -41,6 +43,7 @@ class ZohoConnector:
 
     kind = "zoho"
     write_batch_size = MAX_RECORDS
+    task_batch_size = MAX_RECORDS
 
     def __init__(self, source: str, settings: ZohoSource, context: ConnectorContext) -> None:
         if settings.api_daily_limit <= 0:
@@ -144,6 +147,10 @@ class ZohoConnector:
         if wb is None:
             raise ConfigError(f"sources.{self.source} has no [writeback] table")
         return push_batch(self.client, wb.object, writes)
+
+    def create_tasks(self, batch: Sequence[TaskRequest]) -> list[TaskOutcome]:
+        """Insert up to 100 Tasks related to their accounts and assigned to the accounts' owners."""
+        return tasks.create_tasks(self.client, batch)
 
     # ---- metadata --------------------------------------------------------------------------
 

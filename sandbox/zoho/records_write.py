@@ -100,6 +100,19 @@ async def update_records(request: Request, api: Api) -> Response:
     return _respond(results, 200)
 
 
+def _require_se_module(module: ModuleDef, record: dict[str, Any], path: str) -> None:
+    """A Task's `What_Id` may point at several modules: Zoho needs `$se_module` to know which one."""
+    if record.get("What_Id") is None or "What_Id" not in module.fields:
+        return
+    named = record.get("$se_module")
+    if named is None:
+        details = {"api_name": "$se_module", "json_path": f"{path}.$se_module"}
+        raise FieldError("MANDATORY_NOT_FOUND", details, "required field not found")
+    if named != module.fields["What_Id"].lookup:
+        details = {"api_name": "$se_module", "json_path": f"{path}.$se_module"}
+        raise FieldError("INVALID_DATA", details, "invalid data")
+
+
 async def insert_records(request: Request, api: Api) -> Response:
     """Insert up to 100 records (crm-credit creates Tasks for collection alerts)."""
     module = api.module(request.path_params["module"])
@@ -111,6 +124,7 @@ async def insert_records(request: Request, api: Api) -> Response:
         try:
             if not isinstance(record, dict):
                 raise FieldError("INVALID_DATA", {"json_path": path}, "the json given seems to be invalid")
+            _require_se_module(module, record, path)
             values = validate_record(api.org, module, record, path)
             require_mandatory(module, values, path)
             api.state.rules.check(module.api_name, None, values, path)

@@ -321,3 +321,51 @@ limit_overrides = sa.Table(
     sa.Column("approved_by", sa.String(128), nullable=False),
     sa.Column("set_at", STAMP, nullable=False),
 )
+
+# ---- alerts, reviews and digests (migration 0006) ------------------------------------------------
+
+crm_tasks = sa.Table(
+    "crm_tasks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("crm_id", sa.String(128), nullable=False),  # the account the task is about
+    sa.Column("change_key", sa.String(64), nullable=False),  # credit_core.alerts: one task per change
+    sa.Column("kind", sa.String(16), nullable=False),  # status | flags | review
+    sa.Column("owner_crm_id", sa.String(128), nullable=True),
+    sa.Column("subject", sa.String(255), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("due_on", sa.String(10), nullable=False),
+    sa.Column("priority", sa.String(16), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),  # pending | sent | failed | unsupported
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("task_crm_id", sa.String(128), nullable=True),  # the CRM's id of the created task
+    sa.Column("message", sa.Text, nullable=True),
+    sa.Column("created_at", STAMP, nullable=False),
+    sa.Column("updated_at", STAMP, nullable=False),
+    sa.UniqueConstraint("source", "change_key", name="uq_crm_tasks_change"),
+    sa.Index("ix_crm_tasks_state", "source", "state", "id"),
+)
+
+credit_reviews = sa.Table(
+    "credit_reviews",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("crm_id", sa.String(128), nullable=False),
+    sa.Column("reviewed_on", sa.String(10), nullable=False),
+    sa.Column("outcome", sa.Text, nullable=False),
+    sa.Column("promise_to_pay_on", sa.String(10), nullable=True),
+    sa.Column("actor", sa.String(128), nullable=False),
+    sa.Column("at", STAMP, nullable=False),
+    sa.Index("ix_credit_reviews_account", "source", "crm_id", "id"),
+)
+
+digests = sa.Table(
+    "digests",
+    metadata,
+    sa.Column("period", sa.String(32), primary_key=True),  # "daily:2026-11-27", "weekly:2026-W48"
+    sa.Column("sent_at", STAMP, nullable=False),
+    sa.Column("recipients", sa.Text, nullable=False),  # JSON list
+    sa.Column("summary", sa.Text, nullable=False),  # JSON counts
+)

@@ -45,6 +45,9 @@ class Recorder:
     def renew_now(self) -> None:
         self.periodic.append("renew_now")
 
+    def send_digest(self) -> None:
+        self.periodic.append("digest")
+
 
 @pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
 def jobs(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[JobQueue]:
@@ -133,6 +136,8 @@ def test_periodic_tasks_are_registered_and_run_the_handlers(jobs: JobQueue) -> N
     for task in jobs.huey.read_periodic(datetime(2026, 11, 28, 3, 45)):
         jobs.huey.execute(task)
     assert "renew" in recorder.periodic
+    digest_hour = {task.name for task in jobs.huey.read_periodic(datetime(2026, 11, 28, 7, 30))}
+    assert "send_digest" in digest_hour and "send_digest" not in names  # every hour at :30
 
 
 def test_every_minutes_counts_from_the_epoch() -> None:

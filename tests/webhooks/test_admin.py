@@ -149,6 +149,7 @@ def test_the_glossary_explains_every_code_and_the_policy_page_shows_the_numbers(
         assert f'id="{code}"' in glossary
     policy = client.get("/admin/policy").text
     assert "neutral score of <strong>50</strong>" in policy and "PAST_DUE" in policy and "cash in advance" in policy
+    assert "Notices add no interest." in policy and "Notices carry no fee." in policy  # the built-in policy
 
 
 def test_the_report_page_is_the_report_with_links_to_customers(site: AdminSite) -> None:

@@ -7,9 +7,9 @@ write) runs in FastAPI's thread pool, as these are plain `def` routes.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, cast
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -20,6 +20,7 @@ from connectors.field_check import check_fields
 from sync.engine import SyncEngine
 from sync.mapping_edit import SECTIONS, edited_text, parse_lines, save_with_backup, validate_text
 from sync.release import release_quarantined, retry_write
+from sync.reviews import record_review
 from webhooks.admin.pages import mapping_page
 from webhooks.admin.web import admin_state, admin_user, check_csrf, config, render, service, store
 from webhooks.auth import clear_session_cookie, set_session_cookie, user_for_token
@@ -138,3 +139,30 @@ def release(request: Request, user: User, source: str, kind: str, crm_id: str, c
         engine.close()
     log.info("%s %s/%s released by %s", kind, source, crm_id, user)
     return _back("quarantine", notice=f"Released {kind} {crm_id}: stored and re-evaluated")
+
+
+@router.post("/accounts/{source}/{crm_id}/review")
+def review(
+    request: Request,
+    user: User,
+    source: str,
+    crm_id: str,
+    outcome: Annotated[str, Form()] = "",
+    promise_to_pay_on: Annotated[str, Form()] = "",
+    csrf: Csrf = "",
+) -> Response:
+    """Record a credit review's outcome as the logged-in user: resets the review date (seed §2, §6)."""
+    check_csrf(request, csrf)
+    cfg = config(request)
+    if source not in cfg.sources:
+        raise HTTPException(404, f"unknown source {source!r}")
+    page = f"accounts/{quote(source, safe='')}/{quote(crm_id, safe='')}"
+    try:
+        promised = date.fromisoformat(promise_to_pay_on) if promise_to_pay_on.strip() else None
+        record_review(cfg, store(request), (source, crm_id), outcome, user, lambda: datetime.now(UTC), promised)
+    except ValueError:
+        return _back(page, error=f"Not a date: {promise_to_pay_on[:40]!r} (YYYY-MM-DD)")
+    except ConfigError as error:
+        return _back(page, error=str(error))
+    log.info("review of %s/%s recorded by %s", source, crm_id, user)
+    return _back(page, notice=f"Review recorded by {user}; the next push writes the new review date to the CRM.")

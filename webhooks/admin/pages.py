@@ -19,6 +19,7 @@ from sync.portfolio import portfolio_report
 from sync.request_desk import list_requests
 from sync.status import account_view, status
 from sync.store import outbox as box
+from sync.store.alerts import list_tasks
 from sync.store.quarantine import list_quarantine
 from sync.store.schema import accounts
 from webhooks.admin.policy_view import policy_view
@@ -56,17 +57,20 @@ def customers(request: Request, user: User, q: str = "") -> HTMLResponse:
 
 
 @router.get("/accounts/{source}/{crm_id}")
-def customer(request: Request, user: User, source: str, crm_id: str) -> HTMLResponse:
-    """One customer: decision, flags and reasons in plain words, aging, history."""
+def customer(request: Request, user: User, source: str, crm_id: str, notice: str = "", error: str = "") -> HTMLResponse:
+    """One customer: decision, flags and reasons in plain words, aging, history, owner tasks, the review form."""
     cfg = config(request)
     try:
         view = account_view(cfg, store(request), crm_id, source, datetime.now(UTC))
-    except ConfigError as error:
-        raise HTTPException(404, str(error)) from None
+    except ConfigError as failure:
+        raise HTTPException(404, str(failure)) from None
     neutral = load_policy(cfg.policy.path()).neutral_score
     asked = list_requests(store(request), key=(view["source"], crm_id))
+    with store(request).read() as conn:
+        tasks = list_tasks(conn, source, crm_id)
     return render(request, "account.html.j2", user=user, v=view, flags=flag_glossary(), reasons=reason_glossary(),
-                  statuses=STATUS_GLOSSARY, neutral=neutral, limit_requests=asked)  # fmt: skip
+                  statuses=STATUS_GLOSSARY, neutral=neutral, limit_requests=asked, tasks=tasks, notice=notice,
+                  error=error)  # fmt: skip
 
 
 def mapping_page(request: Request, user: str, source: str, error: str = "", notice: str = "", status: int = 200,

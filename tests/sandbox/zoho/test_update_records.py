@@ -129,7 +129,8 @@ def test_writes_cost_one_credit_per_ten_records(client: ZohoHttp, fresh: ZohoSan
 def test_insert_creates_a_task_with_201(client: ZohoHttp, fresh: ZohoSandbox) -> None:
     """POST /{module}: 201 with a SUCCESS entry per record ("record added")."""
     account = fresh.ids("Accounts")[0]
-    task = {"Subject": "Call about overdue invoices", "What_Id": {"id": account}, "Due_Date": "2026-12-01"}
+    task = {"Subject": "Call about overdue invoices", "What_Id": {"id": account}, "$se_module": "Accounts",
+            "Due_Date": "2026-12-01"}  # fmt: skip
     response = client.post("/Tasks", json={"data": [task]})
     assert response.status_code == 201
     entry = response.json()["data"][0]

@@ -1,0 +1,190 @@
+"""Owner tasks waiting for (or sent to) the CRM, recorded credit reviews, and the digests already sent."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from credit_core.alerts import TaskDraft
+from sync.store.codec import to_stamp
+from sync.store.records import chunks
+from sync.store.schema import credit_reviews, crm_tasks, digests
+
+Key = tuple[str, str]
+
+
+def save_tasks(conn: Connection, source: str, drafts: Sequence[TaskDraft], now: datetime) -> int:
+    """Queue tasks as pending; a change key already on file is skipped (one task per change). Returns the new."""
+    if not drafts:
+        return 0
+    stamp = to_stamp(now)
+    rows = [
+        {"source": source, "crm_id": d.account_crm_id, "change_key": d.change_key, "kind": d.kind,
+         "owner_crm_id": d.owner_crm_id, "subject": d.subject, "description": d.description,
+         "due_on": d.due_on.isoformat(), "priority": d.priority, "state": "pending", "attempts": 0,
+         "created_at": stamp, "updated_at": stamp}
+        for d in drafts
+    ]  # fmt: skip
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(crm_tasks).on_conflict_do_nothing(index_elements=[crm_tasks.c.source, crm_tasks.c.change_key])
+    before = _count(conn, source)
+    conn.execute(stmt, rows)
+    return _count(conn, source) - before
+
+
+def _count(conn: Connection, source: str) -> int:
+    query = sa.select(sa.func.count()).select_from(crm_tasks).where(crm_tasks.c.source == source)
+    return int(conn.execute(query).scalar_one())
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    """One stored task."""
+
+    id: int
+    source: str
+    crm_id: str
+    kind: str
+    owner_crm_id: str | None
+    subject: str
+    description: str
+    due_on: date
+    priority: str
+    state: str
+    attempts: int
+    task_crm_id: str | None
+    message: str | None
+
+
+def _task(row: Any) -> TaskRow:
+    return TaskRow(
+        row.id, row.source, row.crm_id, row.kind, row.owner_crm_id, row.subject, row.description,
+        date.fromisoformat(row.due_on), row.priority, row.state, row.attempts, row.task_crm_id, row.message,
+    )  # fmt: skip
+
+
+def pending_tasks(conn: Connection, source: str, limit: int) -> list[TaskRow]:
+    """The oldest pending tasks of one source."""
+    query = (
+        sa.select(crm_tasks)
+        .where(crm_tasks.c.source == source, crm_tasks.c.state == "pending")
+        .order_by(crm_tasks.c.id)
+        .limit(limit)
+    )
+    return [_task(r) for r in conn.execute(query)]
+
+
+def claim_tasks(conn: Connection, source: str, limit: int, now: datetime, stale: datetime) -> list[TaskRow]:
+    """Take up to `limit` pending tasks (or ones a crashed sender left `sending` before `stale`) for sending.
+
+    Each row is taken by a conditional update, so two workers never send the same task.
+    """
+    waiting = (crm_tasks.c.state == "pending") | (
+        (crm_tasks.c.state == "sending") & (crm_tasks.c.updated_at < to_stamp(stale))
+    )
+    query = sa.select(crm_tasks).where(crm_tasks.c.source == source, waiting).order_by(crm_tasks.c.id).limit(limit)
+    taken = []
+    for row in conn.execute(query).all():
+        claim = sa.update(crm_tasks).where(crm_tasks.c.id == row.id, crm_tasks.c.updated_at == row.updated_at, waiting)
+        if conn.execute(claim.values(state="sending", updated_at=to_stamp(now))).rowcount == 1:
+            taken.append(_task(row))
+    return taken
+
+
+def release_task(conn: Connection, task_id: int, now: datetime) -> None:
+    """Hand a claimed task back as pending (its send was stopped before the CRM answered)."""
+    query = sa.update(crm_tasks).where(crm_tasks.c.id == task_id, crm_tasks.c.state == "sending")
+    conn.execute(query.values(state="pending", updated_at=to_stamp(now)))
+
+
+def list_tasks(conn: Connection, source: str | None = None, crm_id: str | None = None) -> list[TaskRow]:
+    """Stored tasks, oldest first (of one source, or one account)."""
+    query = sa.select(crm_tasks).order_by(crm_tasks.c.id)
+    if source is not None:
+        query = query.where(crm_tasks.c.source == source)
+    if crm_id is not None:
+        query = query.where(crm_tasks.c.crm_id == crm_id)
+    return [_task(r) for r in conn.execute(query)]
+
+
+def mark_task(
+    conn: Connection,
+    task_id: int,
+    state: str,
+    now: datetime,
+    task_crm_id: str | None = None,
+    message: str | None = None,
+) -> None:
+    """Record one attempt's result."""
+    values = {"state": state, "attempts": crm_tasks.c.attempts + 1, "task_crm_id": task_crm_id, "message": message,
+              "updated_at": to_stamp(now)}  # fmt: skip
+    conn.execute(sa.update(crm_tasks).where(crm_tasks.c.id == task_id).values(values))
+
+
+# ---- reviews ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A recorded credit review."""
+
+    reviewed_on: date
+    outcome: str
+    promise_to_pay_on: date | None
+    actor: str
+
+
+def save_review(conn: Connection, key: Key, review: Review, now: datetime) -> None:
+    """Record one review of an account."""
+    promise = review.promise_to_pay_on.isoformat() if review.promise_to_pay_on else None
+    values = {"source": key[0], "crm_id": key[1], "reviewed_on": review.reviewed_on.isoformat(),
+              "outcome": review.outcome, "promise_to_pay_on": promise, "actor": review.actor,
+              "at": to_stamp(now)}  # fmt: skip
+    conn.execute(sa.insert(credit_reviews).values(values))
+
+
+def load_reviews(conn: Connection, keys: Iterable[Key]) -> dict[Key, list[Review]]:
+    """Every recorded review of these accounts, oldest first."""
+    by_source: dict[str, list[str]] = {}
+    for source, crm_id in keys:
+        by_source.setdefault(source, []).append(crm_id)
+    found: dict[Key, list[Review]] = {}
+    for source, ids in by_source.items():
+        for chunk in chunks(ids, 500):
+            query = (
+                sa.select(credit_reviews)
+                .where(credit_reviews.c.source == source, credit_reviews.c.crm_id.in_(chunk))
+                .order_by(credit_reviews.c.id)
+            )
+            for r in conn.execute(query):
+                promise = date.fromisoformat(r.promise_to_pay_on) if r.promise_to_pay_on else None
+                review = Review(date.fromisoformat(r.reviewed_on), r.outcome, promise, r.actor)
+                found.setdefault((source, r.crm_id), []).append(review)
+    return found
+
+
+# ---- digests ---------------------------------------------------------------------------------------
+
+
+def claim_digest(
+    conn: Connection, period: str, recipients: Sequence[str], summary: dict[str, Any], now: datetime
+) -> bool:
+    """Mark a period's digest as sent; False when it already was (a re-run does not resend)."""
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(digests).on_conflict_do_nothing(index_elements=[digests.c.period])
+    values = {"period": period, "sent_at": to_stamp(now), "recipients": json.dumps(list(recipients)),
+              "summary": json.dumps(summary)}  # fmt: skip
+    return bool(conn.execute(stmt, values).rowcount)
+
+
+def digest_sent(conn: Connection, period: str) -> bool:
+    """Whether this period's digest went out."""
+    query = sa.select(digests.c.period).where(digests.c.period == period)
+    return conn.execute(query).first() is not None
