@@ -17,7 +17,7 @@ from credit_core.dunning import NoticeDraft
 from sync.config import AppConfig
 from sync.digest import send_digest
 from sync.dunning import drafts
-from sync.reviews import check_user, record_review
+from sync.reviews import record_review
 from sync.store.decisions import load_current
 
 
@@ -50,7 +50,7 @@ def review_command(
     promised = parse_day(promise, "--promise-to-pay")
     with opened_store() as (config, store):
         key = (_source_of(config, source), crm_id)
-        report = record_review(config, store, key, outcome, check_user(config, actor), _now, promised)
+        report = record_review(config, store, key, outcome, config.user(actor), _now, promised)
         with store.read() as conn:
             decision = load_current(conn, [key]).get(key, {})
     if report.errors:

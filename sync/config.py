@@ -137,6 +137,13 @@ class AppConfig(_Section):
             known = ", ".join(sorted(self.sources))
             raise ConfigError(f"unknown source {name!r} (configured: {known})") from None
 
+    def user(self, email: str) -> str:
+        """A `[users]` entry acting in person (`--as`, the admin login): approvals and reviews need one."""
+        if email not in self.users:
+            known = ", ".join(sorted(self.users)) or "none configured"
+            raise ConfigError(f"{email!r} is not a [users] entry (users: {known})")
+        return email
+
 
 def load_config(path: Path | str, environ: dict[str, str] | None = None) -> AppConfig:
     """Read, interpolate, validate and path-resolve a config file; raise ConfigError on any problem."""

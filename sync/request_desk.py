@@ -34,9 +34,7 @@ class RequestDesk:
     """Request steps on behalf of one acting user."""
 
     def __init__(self, config: AppConfig, store: Store, clock: Callable[[], datetime], user: str, origin: str) -> None:
-        if user not in config.users:
-            known = ", ".join(sorted(config.users)) or "none configured"
-            raise ConfigError(f"{user!r} is not a [users] entry ({known})")
+        config.user(user)
         if origin not in ORIGINS:
             raise ConfigError(f"unknown request origin {origin!r}")
         self.config, self.store, self.clock, self.user, self.origin = config, store, clock, user, origin

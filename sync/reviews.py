@@ -26,14 +26,6 @@ from sync.store.schema import audit
 MAX_OUTCOME = 4000  # an outcome is a few sentences; the audit row keeps all of it
 
 
-def check_user(config: AppConfig, email: str) -> str:
-    """The `--as` user, who must be a `[users]` entry: reviews are recorded on someone's authority."""
-    if email not in config.users:
-        known = ", ".join(sorted(config.users)) or "none configured"
-        raise ConfigError(f"--as {email!r} is not a [users] entry (users: {known})")
-    return email
-
-
 def record_review(
     config: AppConfig,
     store: Store,

@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 from connectors.errors import ConfigError, TransientError
 from sync.digest import send_digest
 from sync.dunning import drafts
-from sync.reviews import check_user, record_review
+from sync.reviews import record_review
 from sync.store import Store
 from sync.store.alerts import digest_sent, list_tasks
 from sync.store.schema import audit
@@ -62,7 +62,7 @@ def test_a_review_needs_a_known_user_an_outcome_and_a_stored_account(store: Stor
     put(store, [solid_account("A1")])
     cfg = _config()
     with pytest.raises(ConfigError, match="not a \\[users\\] entry"):
-        check_user(cfg, "mallory@example.com")
+        cfg.user("mallory@example.com")
     with pytest.raises(ConfigError, match="--outcome"):
         record_review(cfg, store, ("sf", "A1"), "  ", ALICE, lambda: NOW)
     with pytest.raises(ConfigError, match="no account"):
