@@ -1,0 +1,126 @@
+"""Malformed records typed into a Salesforce org: all quarantined with a clear reason, the rest syncs.
+
+The sandbox org serves them over HTTPS to the real client; the real engine pulls, evaluates and writes
+back, on SQLite and on PostgreSQL. A record is blamed on the canonical field that is wrong, its value
+kept; hostile but valid text (markup, SQL, unicode) is stored exactly as typed and rendered escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from sync.config import AppConfig
+from sync.engine import SyncEngine
+from sync.portfolio import portfolio_report
+from sync.store.codec import decode_record
+from sync.store.quarantine import QuarantineEntry, save_quarantine
+from sync.store.schema import decisions, invoices, quarantine
+from tests.connectors.contract.harness_salesforce import SalesforceHarness
+from tests.reliability.bad_corpus import INJECTIONS, UNICODE, Case, corpus
+from tests.reliability.hostile_support import BACKENDS, TEXT_FIELDS, add_text_fields, store_backend, text_invoices
+from webhooks.report.html import render_report
+
+SF_FIELD = {**TEXT_FIELDS, "number": "Name"}
+SCRIPT = "<script>alert('acct')</script>"
+
+
+@pytest.fixture
+def org() -> Iterator[SalesforceHarness]:
+    """A small seeded org whose invoices also carry the text fields."""
+    harness = SalesforceHarness(accounts=6, seed=13)
+    add_text_fields(harness.box)
+    yield harness
+    harness.close()
+
+
+def _seed_corpus(org: SalesforceHarness) -> dict[str, Case]:
+    """Create one invoice per case, plus accounts with hostile names; returns invoice ids -> case."""
+    box = org.box
+    account = org.live_ids("account")[0]
+    issued = datetime.now(UTC).date() - timedelta(days=20)
+    base = {"amount": "1200.50", "due_on": (issued + timedelta(days=30)).isoformat(), "currency": "USD",
+            "account_crm_id": account}  # fmt: skip
+    made: dict[str, Case] = {}
+    for n, case in enumerate(corpus(account)):
+        values: dict[str, Any] = {SF_FIELD[k]: v for k, v in {**base, **case.values}.items()}
+        values.setdefault("Name", f"R-{n:03d}")
+        values.update(Invoice_Date__c=issued, Status__c="Open")
+        made[box.create_record("Invoice__c", values)] = case
+    for n, name in enumerate([SCRIPT, *INJECTIONS, *UNICODE]):
+        hostile = box.create_record("Account", {"Name": name, "CurrencyIsoCode": "USD"})
+        # The largest exposures of the portfolio, so the report lists their names.
+        values = {**base, "account_crm_id": hostile, "amount": str(900_000_000 - n)}
+        box.create_record("Invoice__c", {SF_FIELD[k]: v for k, v in values.items()} | {"Name": f"H-{n}",
+                          "Invoice_Date__c": issued, "Status__c": "Open"})  # fmt: skip
+    return made
+
+
+def _config(org: SalesforceHarness, url: str) -> AppConfig:
+    return AppConfig.model_validate({"store": {"url": url}, "sources": {"sf": text_invoices(org.source_table())}})
+
+
+@pytest.mark.parametrize("backend_name", BACKENDS)
+def test_every_malformed_record_is_quarantined_with_its_field_and_the_rest_syncs(
+    org: SalesforceHarness, tmp_path: Path, backend_name: str
+) -> None:
+    made = _seed_corpus(org)
+    with store_backend(backend_name, tmp_path) as where:
+        config = _config(org, where.url)
+        engine = SyncEngine(config, where.store, sleep=lambda s: None)
+        try:
+            report = engine.sync()
+        finally:
+            engine.close()
+        source = report.sources["sf"]
+        assert source.outcome == "problems", source.message
+        assert report.evaluation is not None and report.evaluation.errors == 0, report.evaluation.error_samples
+        with where.store.read() as conn:
+            held = {r.crm_id: r for r in conn.execute(sa.select(quarantine).where(quarantine.c.kind == "invoice"))}
+            stored = {r.crm_id: r.payload for r in conn.execute(sa.select(invoices.c.crm_id, invoices.c.payload))}
+            decided = {r.crm_id for r in conn.execute(sa.select(decisions.c.crm_id))}
+
+        wrong = []
+        for crm_id, case in made.items():
+            if case.field is None:
+                if crm_id not in stored or crm_id in held:
+                    wrong.append(f"{case.label}: not stored")
+                continue
+            entry = held.get(crm_id)
+            if entry is None or crm_id in stored:
+                wrong.append(f"{case.label}: not quarantined")
+            elif entry.field != case.field or case.reason not in entry.reason:
+                wrong.append(f"{case.label}: blamed {entry.field}: {entry.reason}")
+            elif "\n" in entry.reason or len(entry.reason) > 300:
+                wrong.append(f"{case.label}: reason is not one clear line: {entry.reason!r}")
+        assert wrong == [], "\n".join(wrong)
+        seeded = [i for i in org.live_ids("invoice") if i not in made]
+        assert set(seeded) <= set(stored), "good invoices were held back by bad ones"
+        assert set(org.live_ids("account")) <= decided  # every account decided, hostile names included
+        assert source.push is not None and source.push.sent > 0 and source.push.rejected == 0
+
+        typed = {crm_id: c.values["number"] for crm_id, c in made.items() if "number" in c.values}
+        assert {i: decode_record("invoice", "sf", i, stored[i]).number for i in typed} == typed
+        page = render_report(portfolio_report(config, where.store, datetime.now(UTC)))
+        assert html.escape(SCRIPT) in page and SCRIPT not in page
+
+
+@pytest.mark.parametrize("backend_name", BACKENDS)
+def test_a_bad_value_holding_a_nul_is_quarantined_on_both_backends(tmp_path: Path, backend_name: str) -> None:
+    # Zoho and Fxiaoke JSON may carry U+0000 in a text field; PostgreSQL text refuses it unescaped.
+    stamp = datetime(2026, 11, 1, tzinfo=UTC)
+    raw = {"Amount": "12\x0034", "Account": "A1"}
+    entry = QuarantineEntry("zoho", "invoice", "42", "amount", "12\x0034", "not a number", stamp, raw)
+    with store_backend(backend_name, tmp_path) as where:
+        with where.store.write() as conn:
+            assert save_quarantine(conn, [entry], stamp) == 1
+        with where.store.read() as conn:
+            row = conn.execute(sa.select(quarantine)).one()
+    assert (row.field, row.value, json.loads(row.raw)) == ("amount", "12\\x0034", raw)
