@@ -8,6 +8,7 @@ wrong with them. Every bad case must end in quarantine naming its field; every h
 from __future__ import annotations
 
 from dataclasses import dataclass
+from random import Random
 
 INJECTIONS = (
     "'; DROP TABLE invoices; --",
@@ -94,3 +95,32 @@ def _names() -> list[Case]:
 def corpus(live_account: str) -> list[Case]:
     """Every case, for invoices of `live_account` unless the case moves them elsewhere."""
     return [*_amounts(), *_dates(), *_currencies(), *_lookups(live_account), *_names()]
+
+
+# Characters that break parsers, queries, terminals and databases, for the random corpus.
+HOSTILE_CHARS = "0123456789-+.,eE_ '\"\\;:%/()<>{}$`\t\n\r\x0b\u00a0\u200b\u202e\ufeff١٢３Ⅻ€¥日本𝟘🦄"
+
+
+def _mutate(rng: Random, value: str) -> str:
+    """One random edit: insert, delete, repeat or cut, at a random place."""
+    at = rng.randrange(len(value) + 1)
+    edit = rng.randrange(4)
+    if edit == 0:
+        return value[:at] + rng.choice(HOSTILE_CHARS) + value[at:]
+    if edit == 1:
+        return value[:at] + value[at + 1 :]
+    if edit == 2:
+        return value[:at] + value[at:] * rng.randrange(2, 5)
+    return value[:at]
+
+
+def random_values(rng: Random, good: dict[str, str]) -> dict[str, str]:
+    """The good values with a few fields mutated one to three times, or replaced by random text."""
+    values = dict(good)
+    for key in rng.sample(sorted(good), rng.randrange(1, len(good) + 1)):
+        if rng.random() < 0.2:
+            values[key] = "".join(rng.choice(HOSTILE_CHARS) for _ in range(rng.randrange(0, 40)))
+        else:
+            for _ in range(rng.randrange(1, 4)):
+                values[key] = _mutate(rng, values[key])
+    return {k: v[:255] for k, v in values.items()}  # the text fields hold 255 characters

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from random import Random
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ from sync.store.codec import decode_record
 from sync.store.quarantine import QuarantineEntry, save_quarantine
 from sync.store.schema import decisions, invoices, quarantine
 from tests.connectors.contract.harness_salesforce import SalesforceHarness
-from tests.reliability.bad_corpus import INJECTIONS, UNICODE, Case, corpus
+from tests.reliability.bad_corpus import INJECTIONS, UNICODE, Case, corpus, random_values
 from tests.reliability.hostile_support import BACKENDS, TEXT_FIELDS, add_text_fields, store_backend, text_invoices
 from webhooks.report.html import render_report
 
@@ -124,3 +125,36 @@ def test_a_bad_value_holding_a_nul_is_quarantined_on_both_backends(tmp_path: Pat
         with where.store.read() as conn:
             row = conn.execute(sa.select(quarantine)).one()
     assert (row.field, row.value, json.loads(row.raw)) == ("amount", "12\\x0034", raw)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend_name", BACKENDS)
+def test_thousands_of_randomly_garbled_records_are_each_stored_or_quarantined_and_the_run_finishes(
+    org: SalesforceHarness, tmp_path: Path, backend_name: str
+) -> None:
+    rng = Random(9)
+    account = org.live_ids("account")[0]
+    issued = datetime.now(UTC).date() - timedelta(days=20)
+    good = {"amount": "1200.50", "due_on": (issued + timedelta(days=30)).isoformat(), "currency": "USD",
+            "account_crm_id": account, "number": "R-1"}  # fmt: skip
+    made = []
+    for _ in range(2000):
+        values: dict[str, Any] = {SF_FIELD[k]: v for k, v in random_values(rng, good).items()}
+        values.update(Name=values["Name"][:80] or "R", Invoice_Date__c=issued, Status__c="Open")
+        made.append(org.box.create_record("Invoice__c", values))
+    with store_backend(backend_name, tmp_path) as where:
+        config = _config(org, where.url)
+        engine = SyncEngine(config, where.store, sleep=lambda s: None)
+        try:
+            report = engine.sync()
+        finally:
+            engine.close()
+        with where.store.read() as conn:
+            held = {r.crm_id: r for r in conn.execute(sa.select(quarantine).where(quarantine.c.kind == "invoice"))}
+            stored = set(conn.execute(sa.select(invoices.c.crm_id)).scalars())
+            decided = set(conn.execute(sa.select(decisions.c.crm_id)).scalars())
+    assert report.sources["sf"].outcome == "problems" and report.evaluation is not None
+    assert report.evaluation.errors == 0, report.evaluation.error_samples
+    assert not set(made) - stored - set(held), "a record was neither stored nor quarantined"
+    assert all(e.field in SF_FIELD and e.reason.strip() for e in held.values())
+    assert set(org.live_ids("account")) <= decided
