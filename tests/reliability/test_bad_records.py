@@ -23,8 +23,9 @@ from sync.engine import SyncEngine
 from sync.portfolio import portfolio_report
 from sync.store.codec import decode_record
 from sync.store.quarantine import QuarantineEntry, save_quarantine
-from sync.store.schema import decisions, invoices, quarantine
+from sync.store.schema import accounts, decisions, invoices, quarantine
 from tests.connectors.contract.harness_salesforce import SalesforceHarness
+from tests.connectors.contract.harness_zoho import ZohoHarness
 from tests.reliability.bad_corpus import INJECTIONS, UNICODE, Case, corpus, random_values
 from tests.reliability.hostile_support import BACKENDS, TEXT_FIELDS, add_text_fields, store_backend, text_invoices
 from webhooks.report.html import render_report
@@ -158,3 +159,56 @@ def test_thousands_of_randomly_garbled_records_are_each_stored_or_quarantined_an
     assert not set(made) - stored - set(held), "a record was neither stored nor quarantined"
     assert all(e.field in SF_FIELD and e.reason.strip() for e in held.values())
     assert set(org.live_ids("account")) <= decided
+
+
+ZOHO_CASES = [  # (what changes on a good invoice, field blamed, words of the reason)
+    ({"Grand_Total": -5.0, "Balance_Due": -5.0}, "amount", "negative"),
+    ({"Currency": "ZZZ"}, "currency", "ISO 4217"),
+    ({"Due_Date": "2026-01-01"}, "due_on", "due before issue"),
+    ({"Status": "Disputed"}, "status", "not in the value map"),
+    ({"Balance_Due": 500.0}, "balance", "balance above amount"),
+    ({"Subject": INJECTIONS[0]}, None, ""),  # not mapped, but read with the rest
+]
+
+
+@pytest.mark.parametrize("backend_name", BACKENDS)
+def test_malformed_zoho_records_are_quarantined_by_field_and_a_deleted_accounts_invoice_waits(
+    tmp_path: Path, backend_name: str
+) -> None:
+    org = ZohoHarness(accounts=3, seed=17)
+    try:
+        live = org.live_ids("account")[0]
+        gone = org.box.create_record("Accounts", {"Account_Name": "Leaves soon"})
+        named = {org.box.create_record("Accounts", {"Account_Name": n}): n for n in [*INJECTIONS, *UNICODE]}
+        base = {"Subject": "R", "Account_Name": {"id": live}, "Invoice_Date": "2026-11-01", "Due_Date": "2026-12-01",
+                "Grand_Total": 100.0, "Balance_Due": 100.0, "Status": "Delivered", "Currency": "USD"}  # fmt: skip
+        made = {org.box.create_record("Invoices", {**base, **c}): (field, why) for c, field, why in ZOHO_CASES}
+        orphan = org.box.create_record("Invoices", {**base, "Account_Name": {"id": gone}})
+        org.box.delete_record("Accounts", gone, permanent=True)  # the invoice keeps pointing at it
+        made[orphan] = ("account_crm_id", "not in the store")
+        with store_backend(backend_name, tmp_path) as where:
+            config = AppConfig.model_validate({"store": {"url": where.url}, "sources": {"zoho": org.source_table()}})
+            engine = SyncEngine(config, where.store, sleep=lambda s: None)
+            try:
+                report = engine.sync()
+            finally:
+                engine.close()
+            with where.store.read() as conn:
+                held = {r.crm_id: (r.field, r.reason) for r in conn.execute(sa.select(quarantine))}
+                stored = set(conn.execute(sa.select(invoices.c.crm_id)).scalars())
+                names = {r.crm_id: decode_record("account", "zoho", r.crm_id, r.payload).name
+                         for r in conn.execute(sa.select(accounts.c.crm_id, accounts.c.payload))}  # fmt: skip
+        assert report.evaluation is not None and report.evaluation.errors == 0
+        assert report.sources["zoho"].outcome == "problems", report.sources["zoho"].message
+        assert {crm_id: names.get(crm_id) for crm_id in named} == named
+        wrong = []
+        for crm_id, (field, why) in made.items():
+            entry = held.get(crm_id)
+            if field is None and (crm_id not in stored or entry):
+                wrong.append(f"{crm_id}: not stored ({entry})")
+            elif field is not None and (crm_id in stored or entry is None or entry[0] != field or why not in entry[1]):
+                wrong.append(f"{crm_id}: expected {field} ({why}), held {entry}")
+        assert wrong == []
+        assert set(org.live_ids("invoice")) - set(made) <= stored
+    finally:
+        org.close()
