@@ -79,7 +79,7 @@ def _currencies() -> list[Case]:
 
 def _lookups(live_account: str) -> list[Case]:
     # Salesforce ids are case-sensitive: the lower-cased id of a live account names another, missing one.
-    dangling = ["001000000000000AAA", "0015g00000XyZ12", live_account.lower(), *INJECTIONS[:4], "Ａ001"]
+    dangling = ["001000000000000AAA", "0015g00000XyZ12", live_account.lower(), *INJECTIONS[:5], "Ａ001"]
     cases = [
         Case(f"account {raw!r}", {"account_crm_id": raw}, "account_crm_id", "not in the store") for raw in dangling
     ]

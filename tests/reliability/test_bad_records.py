@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from sync.config import AppConfig
 from sync.engine import SyncEngine
@@ -28,10 +30,13 @@ from tests.connectors.contract.harness_salesforce import SalesforceHarness
 from tests.connectors.contract.harness_zoho import ZohoHarness
 from tests.reliability.bad_corpus import INJECTIONS, UNICODE, Case, corpus, random_values
 from tests.reliability.hostile_support import BACKENDS, TEXT_FIELDS, add_text_fields, store_backend, text_invoices
+from tests.sync.queue_helpers import sqlite_queue
+from webhooks.app import create_app
 from webhooks.report.html import render_report
 
 SF_FIELD = {**TEXT_FIELDS, "number": "Name"}
 SCRIPT = "<script>alert('acct')</script>"
+TOKEN = "bad-records-admin-token"
 
 
 @pytest.fixture
@@ -112,6 +117,12 @@ def test_every_malformed_record_is_quarantined_with_its_field_and_the_rest_syncs
         assert {i: decode_record("invoice", "sf", i, stored[i]).number for i in typed} == typed
         page = render_report(portfolio_report(config, where.store, datetime.now(UTC)))
         assert html.escape(SCRIPT) in page and SCRIPT not in page
+        with_user = config.model_copy(update={"users": {"ops@example.com": SecretStr(TOKEN)}})
+        jobs = sqlite_queue(tmp_path)
+        admin = TestClient(create_app(with_user, where.store, jobs, learn_org_ids=False))
+        shown = admin.get("/admin/quarantine", headers={"Authorization": f"Bearer {TOKEN}"})
+        jobs.close()
+        assert shown.status_code == 200 and "alert(" in shown.text and "<script>" not in shown.text
 
 
 @pytest.mark.parametrize("backend_name", BACKENDS)
@@ -212,3 +223,25 @@ def test_malformed_zoho_records_are_quarantined_by_field_and_a_deleted_accounts_
         assert set(org.live_ids("invoice")) - set(made) <= stored
     finally:
         org.close()
+
+
+def test_an_invoice_in_a_currency_without_a_rate_holds_back_only_its_own_accounts_decision(
+    org: SalesforceHarness, tmp_path: Path
+) -> None:
+    accounts = org.live_ids("account")
+    issued = datetime.now(UTC).date() - timedelta(days=20)
+    values = {"amount": "5000", "due_on": (issued + timedelta(days=30)).isoformat(), "currency": "JPY",
+              "account_crm_id": accounts[0]}  # fmt: skip
+    org.box.create_record("Invoice__c", {SF_FIELD[k]: v for k, v in values.items()} | {"Name": "JPY-1",
+                          "Invoice_Date__c": issued, "Status__c": "Open"})  # fmt: skip
+    with store_backend("sqlite", tmp_path) as where:
+        engine = SyncEngine(_config(org, where.url), where.store, sleep=lambda s: None)
+        try:
+            report = engine.sync()
+        finally:
+            engine.close()
+        with where.store.read() as conn:
+            decided = set(conn.execute(sa.select(decisions.c.crm_id)).scalars())
+    assert report.evaluation is not None and report.evaluation.errors == 1
+    assert "JPY" in report.evaluation.error_samples[0] and accounts[0] in report.evaluation.error_samples[0]
+    assert set(accounts) - decided == {accounts[0]}
