@@ -42,6 +42,7 @@ SECRETS = {
     "CRM_CREDIT_TOKEN_KEY": "SECRET-c0ffee-token-cache-key",
 }
 WRONG_PASSWORD = "SECRET-c0ffee-wrong-password"
+OUTBOUND_SESSION = "00D000000000001!SECRET-c0ffee-outbound-session"
 ADMIN_PAGES = ["/admin", "/admin/accounts", "/admin/outbox", "/admin/quarantine", "/admin/policy", "/admin/report",
                "/admin/mapping/sf", "/admin/mapping/zoho", "/admin/checks/sf", "/admin/glossary"]  # fmt: skip
 
@@ -117,6 +118,8 @@ def webhook_round(said: Said, config: AppConfig, store: Store, jobs: JobQueue, s
         outbound_invoice = sf.open_invoice()[0]
         sf.pay_invoice(outbound_invoice)
         soap = envelope(sf.box.org_id, ("04l000000000001AAA", "Invoice__c", outbound_invoice))
+        # An outbound message may carry a live session id ("Send Session ID" on the rule).
+        soap = soap.replace(b'<SessionId xsi:nil="true"/>', f"<SessionId>{OUTBOUND_SESSION}</SessionId>".encode())
         answers.append(client.post("/webhooks/salesforce/outbound/sf", content=soap,
                                    headers={"Content-Type": "text/xml", "SOAPAction": '""'}))  # fmt: skip
 
