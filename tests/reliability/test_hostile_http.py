@@ -17,9 +17,11 @@ from tests.connectors.contract.harness_salesforce import SalesforceHarness
 from tests.connectors.contract.harness_zoho import ZohoHarness
 from tests.reliability.hostile_app import MAX_BODY_KB, SECRET, TOKEN, Hostile, hostile_app
 from tests.reliability.hostile_support import BACKENDS
+from tests.webhooks.test_salesforce_outbound import envelope
 from webhooks.app import create_app
 
 FAST_EXAMPLES, SLOW_EXAMPLES = 25, 400
+XML = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
 SOURCES = ("sf", "zoho")
 
 
@@ -150,10 +152,41 @@ BOMBS = {
 def test_an_xml_bomb_or_garbage_is_refused_400_and_changes_nothing(hostile: Hostile, body: bytes) -> None:
     assert len(body) <= MAX_BODY_KB * 1024  # each gets past the size cap: the parser itself must refuse
     before = hostile.footprint()
-    answer = hostile.client().post("/webhooks/salesforce/outbound/sf", content=body,
-                                   headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'})  # fmt: skip
+    answer = hostile.client().post("/webhooks/salesforce/outbound/sf", content=body, headers=XML)
     assert answer.status_code in (400, 401), answer.text
     assert "root:" not in answer.text and hostile.footprint() == before
+
+
+def _soap(org_id: str, *records: tuple[str, str]) -> bytes:
+    """A notifications call from `org_id` naming (sObject type, Id) pairs."""
+    return envelope(org_id, *((f"04l{n:015d}", kind, record) for n, (kind, record) in enumerate(records)))
+
+
+@pytest.mark.parametrize(
+    ("records", "reason"),
+    [
+        ([("Invoice__c", "a0B000000000001AAA")] * 101, "more than 100 notifications"),
+        ([("Invoice__c", "a0B' OR Name != '")], "no valid Id"),
+        ([("Invoice__c", "a0B000000000001XYZ")], "no valid Id"),  # a checksum that does not match
+        ([("Invoice__c", "")], "no valid Id"),
+    ],
+)
+def test_hostile_notifications_from_the_right_org_are_refused_400(
+    hostile: Hostile, records: list[tuple[str, str]], reason: str
+) -> None:
+    before = hostile.footprint()
+    body = _soap(hostile.sf.box.org_id, *records)
+    answer = hostile.client().post("/webhooks/salesforce/outbound/sf", content=body, headers=XML)
+    assert answer.status_code == 400 and reason in answer.json()["detail"]
+    assert hostile.footprint() == before
+
+
+def test_a_notification_from_another_org_is_refused_401(hostile: Hostile) -> None:
+    before = hostile.footprint()
+    other = hostile.sf.box.org_id[:5] + ("X" if hostile.sf.box.org_id[5] != "X" else "Y") + hostile.sf.box.org_id[6:]
+    body = _soap(other, ("Invoice__c", hostile.sf.live_ids("invoice")[0]))
+    answer = hostile.client().post("/webhooks/salesforce/outbound/sf", content=body, headers=XML)
+    assert answer.status_code == 401 and hostile.footprint() == before
 
 
 # --- forged and replayed signatures -----------------------------------------------------------------
