@@ -71,6 +71,8 @@ def _parse_invoice_fast(values: Mapping[str, Any]) -> tuple[Any, ...] | None:
     account_crm_id, currency, status, number = get("account_crm_id"), get("currency"), get("status"), get("number")
     if type(account_crm_id) is not str or not account_crm_id or type(currency) is not str or currency not in ISO_4217:
         return None
+    if len(account_crm_id) > v.MAX_ID_CHARS or not account_crm_id.isprintable():
+        return None
     if status is not None and (type(status) is not str or status not in _INVOICE_STATUS_SET):
         return None
     if number is not None and type(number) is not str:
@@ -91,6 +93,8 @@ def _parse_invoice_fast(values: Mapping[str, Any]) -> tuple[Any, ...] | None:
         paid_on is not None and type(paid_on) is not date
     ):
         return None
+    if not -v.MAX_MONEY < amount < v.MAX_MONEY or (balance is not None and not -v.MAX_MONEY < balance < v.MAX_MONEY):
+        return None  # the long way names the field
     return account_crm_id, amount, balance, currency, issued_on, due_on, paid_on, status, number or None
 
 
@@ -98,7 +102,7 @@ def _parse_invoice(source: str, crm_id: str, values: Mapping[str, Any]) -> tuple
     get = values.get
     field = "account_crm_id"
     try:
-        account_crm_id = v.text(get(field))
+        account_crm_id = v.crm_id(get(field))
         field = "amount"
         amount = v.money(get(field))
         field = "balance"
@@ -184,7 +188,7 @@ def build_order(source: str, crm_id: str, values: Mapping[str, Any]) -> Order:
     check_identity("order", source, crm_id, values)
     check_keys("order", source, crm_id, values, ORDER_KEYS)
     required = parse(
-        "order", source, crm_id, values, {"account_crm_id": v.text, "amount": v.money, "currency": v.currency}
+        "order", source, crm_id, values, {"account_crm_id": v.crm_id, "amount": v.money, "currency": v.currency}
     )
     require("order", source, crm_id, required, values)
     try:
@@ -212,9 +216,9 @@ def build_payment(source: str, crm_id: str, values: Mapping[str, Any]) -> Paymen
         source,
         crm_id,
         values,
-        {"account_crm_id": v.text, "amount": v.money, "currency": v.currency, "received_on": v.day},
+        {"account_crm_id": v.crm_id, "amount": v.money, "currency": v.currency, "received_on": v.day},
     )
     require("payment", source, crm_id, required, values)
     no_negative("payment", source, crm_id, "amount", required["amount"], values.get("amount"))
-    invoice_crm_id = parse("payment", source, crm_id, values, {"invoice_crm_id": v.text})["invoice_crm_id"]
+    invoice_crm_id = parse("payment", source, crm_id, values, {"invoice_crm_id": v.crm_id})["invoice_crm_id"]
     return Payment(source=source, crm_id=crm_id, invoice_crm_id=invoice_crm_id, **required)

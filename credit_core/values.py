@@ -13,6 +13,13 @@ from typing import Any
 
 from credit_core.currencies import ISO_4217
 
+# The core computes in Decimal's default 28 digits and quantizes exposures to the cent: an amount of
+# 10^15 or more (beyond the largest CRM currency field, 16 digits before the point) could overflow
+# that when summed, and is a typing slip rather than an invoice.
+MAX_MONEY = Decimal(10) ** 15
+TOO_LARGE = "amount too large (at least 10^15)"
+MAX_ID_CHARS = 128  # Zoho's 19 digits and Fxiaoke's 24 hex characters fit many times over
+
 
 class BadValue(Exception):
     """One raw value that cannot become a canonical one; `reason` says why."""
@@ -27,7 +34,9 @@ def money(raw: Any) -> Decimal | None:
     kind = type(raw)
     if kind is Decimal:
         if raw.is_finite():
-            return raw  # type: ignore[no-any-return]
+            if -MAX_MONEY < raw < MAX_MONEY:
+                return raw  # type: ignore[no-any-return]
+            raise BadValue(TOO_LARGE)
         raise BadValue("not a finite amount")
     if kind is str:
         try:
@@ -38,9 +47,13 @@ def money(raw: Any) -> Decimal | None:
             raise BadValue("not a number") from None
         if not value.is_finite():
             raise BadValue("not a finite amount")
+        if not -MAX_MONEY < value < MAX_MONEY:
+            raise BadValue(TOO_LARGE)
         return value
     if kind is int:
-        return Decimal(raw)
+        if -MAX_MONEY < raw < MAX_MONEY:
+            return Decimal(raw)
+        raise BadValue(TOO_LARGE)
     if raw is None:
         return None
     return _money_slow(raw)
@@ -53,8 +66,8 @@ def _money_slow(raw: Any) -> Decimal:
         raise BadValue("float money is refused (it loses cents); pass Decimal(str(x))")
     if isinstance(raw, Decimal):
         return money(Decimal(raw)) or Decimal(0)
-    if isinstance(raw, int):
-        return Decimal(int(raw))
+    if isinstance(raw, int):  # an int subclass (numpy's, a CRM SDK's)
+        return money(Decimal(int(raw))) or Decimal(0)
     raise BadValue(f"not money ({type(raw).__name__})")
 
 
@@ -133,6 +146,22 @@ def text(raw: Any) -> str | None:
     if isinstance(raw, str):
         return str(raw) or None
     raise BadValue(f"not text ({type(raw).__name__})")
+
+
+def crm_id(raw: Any) -> str | None:
+    """A reference to another CRM record: text of at most MAX_ID_CHARS printable characters.
+
+    A lookup is only ever an id the CRM made; a control character (a NUL, which PostgreSQL cannot
+    store, or a line break, which would split a log line) or a novel-length value is a typing slip.
+    """
+    value = text(raw)
+    if value is None:
+        return None
+    if len(value) > MAX_ID_CHARS:
+        raise BadValue(f"not a CRM id (longer than {MAX_ID_CHARS} characters)")
+    if not value.isprintable():
+        raise BadValue("not a CRM id (it holds a control or invisible character)")
+    return value
 
 
 def currency(raw: Any) -> str | None:

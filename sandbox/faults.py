@@ -44,6 +44,7 @@ class Call:
     method: str
     path: str
     status: int
+    query: str = ""  # the raw query string (SOQL and Zoho's field lists travel in it), for tests to inspect
 
 
 @dataclass
@@ -135,7 +136,7 @@ class FaultMiddleware:
             await response(scope, receive, recording_send)
         else:
             await self.app(scope, receive, recording_send)
-        self.log.add(Call(method, path, status_box["status"]))
+        self.log.add(Call(method, path, status_box["status"], scope.get("query_string", b"").decode("latin-1")))
 
 
 async def read_body(request: Request, limit: int = 50 * 1024 * 1024) -> bytes:

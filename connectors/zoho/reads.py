@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,9 @@ from typing import Any
 from connectors.base import Deletion, SourceRecord, Window
 from connectors.zoho.client import ZohoClient
 from connectors.zoho.coql import MAX_IN, by_lookup_query
-from connectors.zoho.values import floor_second, parse_datetime, plain_fields, require_id
+from connectors.zoho.values import floor_second, is_zoho_id, parse_datetime, plain_fields
+
+log = logging.getLogger(__name__)
 
 IDS_PER_CALL = 100
 COQL_LIMIT = 2_000
@@ -57,7 +60,7 @@ class Reader:
         self, module: str, fields: Sequence[str], types: Mapping[str, str], crm_ids: Sequence[str]
     ) -> list[SourceRecord]:
         """Current rows in the order asked; ids Zoho no longer has come back with `deleted=True`."""
-        wanted = [require_id(i) for i in dict.fromkeys(crm_ids)]
+        wanted = _zoho_ids(crm_ids)
         build = self.to_record(fields, types)
         found: dict[str, SourceRecord] = {}
         for start in range(0, len(wanted), IDS_PER_CALL):
@@ -79,7 +82,7 @@ class Reader:
     ) -> Iterator[SourceRecord]:
         """Every row whose `lookup` points at one of `parent_ids`, by id within each group of 50."""
         build = self.to_record(fields, types)
-        parents = [require_id(i) for i in dict.fromkeys(parent_ids)]
+        parents = _zoho_ids(parent_ids)
         for start in range(0, len(parents), MAX_IN):
             group, last_id = parents[start : start + MAX_IN], "0"
             while True:
@@ -90,3 +93,15 @@ class Reader:
                     yield build(row, parse_datetime(str(row["Modified_Time"])))
                 if not page.more or not page.rows:
                     break
+
+
+def _zoho_ids(crm_ids: Sequence[str]) -> list[str]:
+    """The ids shaped as Zoho's, once each; the rest (a generic webhook's or a garbled lookup's) are skipped,
+    so one bad id cannot fail the fetch of the good ones merged into the same job."""
+    wanted = []
+    for crm_id in dict.fromkeys(crm_ids):
+        if is_zoho_id(crm_id):
+            wanted.append(crm_id)
+        else:
+            log.warning("ignoring %r: not a Zoho record id", crm_id)
+    return wanted

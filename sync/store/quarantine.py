@@ -34,7 +34,8 @@ class QuarantineEntry:
 
 
 def _text(value: Any) -> str | None:
-    return None if value is None else str(value)[:_VALUE_CHARS]
+    # PostgreSQL text cannot hold NUL, and a bad value may well contain one.
+    return None if value is None else str(value)[:_VALUE_CHARS].replace("\x00", "\\x00")
 
 
 def save_quarantine(conn: Connection, entries: Sequence[QuarantineEntry], now: datetime) -> int:

@@ -116,6 +116,13 @@ def test_a_negative_invoice_is_refused_with_a_one_line_error_naming_record_field
         ({"amount": None}, "amount", "required value is missing"),
         ({"account_crm_id": ""}, "account_crm_id", "required value is missing"),
         ({"colour": "red"}, "colour", "unknown field"),
+        ({"amount": "1E+30"}, "amount", "too large"),
+        ({"amount": Decimal("-1E+15"), "status": "credit_note"}, "amount", "too large"),
+        ({"amount": 10**15}, "amount", "too large"),
+        ({"balance": "1E+999999"}, "balance", "too large"),
+        ({"account_crm_id": "a" * 129}, "account_crm_id", "longer than 128"),
+        ({"account_crm_id": "001\x00"}, "account_crm_id", "control"),
+        ({"account_crm_id": "001\u200b"}, "account_crm_id", "invisible"),
     ],
 )
 def test_bad_invoices_are_refused(changes: dict[str, Any], field: str, reason: str) -> None:
@@ -200,6 +207,8 @@ def test_an_account_reads_a_bare_year_as_its_founding_date() -> None:
         ({"financials": "lots"}, "financials"),
         ({"financials.goodwill": "1"}, "financials.goodwill"),
         ({"annual_revenue": 1.5e6}, "annual_revenue"),
+        ({"annual_revenue": "1E+16"}, "annual_revenue"),
+        ({"parent_crm_id": "001\nA"}, "parent_crm_id"),
     ],
 )
 def test_bad_accounts_are_refused(values: dict[str, Any], field: str) -> None:
