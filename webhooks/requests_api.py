@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from connectors.errors import ConfigError
@@ -23,6 +23,8 @@ from webhooks.service import Service
 
 router = APIRouter(prefix="/api/requests", tags=["requests"])
 User = Annotated[str, Depends(require_user)]
+# Request ids are the store's integer keys: anything outside a 32-bit key cannot exist (PostgreSQL refuses it).
+RequestId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class NewRequestBody(BaseModel):
@@ -89,14 +91,14 @@ def requests_create(request: Request, user: User, body: NewRequestBody) -> dict[
 
 
 @router.post("/{request_id}/approve")
-def requests_approve(request: Request, user: User, request_id: int, body: DecisionBody) -> dict[str, Any]:
+def requests_approve(request: Request, user: User, request_id: RequestId, body: DecisionBody) -> dict[str, Any]:
     """Approve someone else's pending request within your role's ceiling."""
     desk = _desk(request, user)
     return answer(lambda: desk.approve(request_id, body.expires_on, body.note))
 
 
 @router.post("/{request_id}/reject")
-def requests_reject(request: Request, user: User, request_id: int, body: DecisionBody) -> dict[str, Any]:
+def requests_reject(request: Request, user: User, request_id: RequestId, body: DecisionBody) -> dict[str, Any]:
     """Reject someone else's pending request within your role's ceiling."""
     desk = _desk(request, user)
     return answer(lambda: desk.reject(request_id, body.note))

@@ -20,6 +20,7 @@ from sync.request_desk import RequestDesk, list_requests
 from sync.requests import roles_of
 from sync.store.requests import StoredRequest
 from webhooks.admin.web import admin_user, check_csrf, config, render, service, store
+from webhooks.requests_api import RequestId
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 User = Annotated[str, Depends(admin_user)]
@@ -89,7 +90,7 @@ def create(request: Request, user: User, csrf: Csrf = "", source: Text = "", crm
 
 
 @router.post("/requests/{request_id}/approve")
-def approve(request: Request, user: User, request_id: int, csrf: Csrf = "", expires_on: Text = "",
+def approve(request: Request, user: User, request_id: RequestId, csrf: Csrf = "", expires_on: Text = "",
             note: Text = "") -> RedirectResponse:  # fmt: skip
     """Approve as the signed-in user (not your own request, within your ceiling)."""
     check_csrf(request, csrf)
@@ -97,7 +98,7 @@ def approve(request: Request, user: User, request_id: int, csrf: Csrf = "", expi
 
 
 @router.post("/requests/{request_id}/reject")
-def reject(request: Request, user: User, request_id: int, csrf: Csrf = "", note: Text = "") -> RedirectResponse:
+def reject(request: Request, user: User, request_id: RequestId, csrf: Csrf = "", note: Text = "") -> RedirectResponse:
     """Reject as the signed-in user."""
     check_csrf(request, csrf)
     return _run("rejected", lambda: _desk(request, user).reject(request_id, note.strip() or None))
