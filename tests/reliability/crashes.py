@@ -1,0 +1,172 @@
+"""Crash-resume scenarios: a sandbox org, a store, and `crm-credit sync` killed at a step, then run again.
+
+A scenario compares what an interrupted-and-resumed sync leaves behind (store rows, decisions without
+`evaluated_at`, outbox, the CRM's write-back values) with an uninterrupted sync over an identical
+org (same seed), and reads the org's own change feed to see how often each account was written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sandbox.salesforce import SalesforceSandbox
+from tests.connectors.contract import harness_salesforce
+from tests.reliability.conftest import StoreTarget, write_config
+from tests.sync import snapshots
+
+ROOT = Path(__file__).absolute().parents[2]
+PHASES = ("pull", "evaluate", "push")
+CHECKPOINT_EVERY = 10  # many pull commits even for a small portfolio
+CHILD_TIMEOUT_S = 240
+WRITE_METHODS = ("PATCH", "PUT", "POST")  # Salesforce Collections, Zoho updates
+
+
+@dataclass(frozen=True)
+class KillPoint:
+    """Where the child dies: at step `n` (1-based) of `phase`."""
+
+    phase: str
+    n: int
+
+    def __str__(self) -> str:
+        return f"{self.phase}:{self.n}"
+
+
+@dataclass
+class Result:
+    """What a scenario left behind, in comparable form."""
+
+    records: dict[str, set[tuple[Any, ...]]]
+    decisions: dict[tuple[str, str], dict[str, Any]]
+    outbox: dict[str, tuple[str, str]]  # account -> (state, values) of its newest row
+    crm_values: dict[str, dict[str, Any]]  # account -> write-back fields as the CRM holds them
+    writes: Counter[str]  # account -> API updates the CRM committed
+    trace: list[str]  # the last child's steps in order, as `phase kind`
+
+    @property
+    def steps(self) -> Counter[str]:
+        """Steps per phase."""
+        return Counter(line.split()[0] for line in self.trace if line != "KILLED")
+
+    def write_answered(self) -> KillPoint:
+        """The push step right after the CRM answered the first write: applied, but never recorded."""
+        push = [line for line in self.trace if line.startswith("push ")]
+        first = next(i for i, line in enumerate(push) if line.split()[-1] in WRITE_METHODS)
+        return KillPoint("push", first + 1)
+
+
+def choose_points(seed: int, steps: Counter[str], per_phase: dict[str, int]) -> list[KillPoint]:
+    """Distinct kill points drawn by a seeded RNG, `per_phase[phase]` of them in each phase."""
+    rng = random.Random(seed)
+    points: list[KillPoint] = []
+    for phase, count in per_phase.items():
+        available = range(1, steps[phase] + 1)
+        assert len(available) >= count, f"the {phase} phase has only {steps[phase]} steps"
+        points += [KillPoint(phase, n) for n in sorted(rng.sample(available, count))]
+    return points
+
+
+def _trace(log: Path) -> list[str]:
+    return log.read_text(encoding="utf-8").splitlines()
+
+
+class Scenario:
+    """One org (fresh, from `seed`) and one store, synced by child processes."""
+
+    def __init__(self, folder: Path, target: StoreTarget, accounts: int, seed: int) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.target = target
+        self.box = SalesforceSandbox(accounts=accounts, seed=seed, api_limit=1_000_000).start()
+        harness_salesforce.install_writeback_fields(self.box, harness_salesforce.WRITEBACK)
+        table = {**harness_salesforce.source_table(self.box), "checkpoint_every": CHECKPOINT_EVERY}
+        self.config = write_config(folder / "crm-credit.toml", target.url, table)
+        self.log = folder / "steps.log"
+
+    def sync(self, point: KillPoint | None = None) -> subprocess.CompletedProcess[str]:
+        """One `crm-credit sync` in a child; with a point, it must die there."""
+        self.log.write_text("", encoding="utf-8")
+        where = str(point) if point else "none:0"
+        command = [sys.executable, "-m", "tests.reliability.crash_child", str(self.config), where, str(self.log)]
+        env = {**os.environ, "CI": ""}
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S)
+        killed = "KILLED" in _trace(self.log)
+        if point is None:
+            assert done.returncode == 0, f"the sync ended with {done.returncode}: {done.stdout[-2000:]}{done.stderr}"
+        else:
+            assert killed and done.returncode == -9, f"the child never reached {point}: {done.stderr[-2000:]}"
+        return done
+
+    def result(self) -> Result:
+        """What the store and the org hold now."""
+        store = self.target.open()
+        try:
+            newest: dict[str, tuple[str, str]] = {}
+            for crm_id, state, values in snapshots.outbox_states(store):
+                newest[crm_id] = (state, values)
+            records, decisions = snapshots.records(store), snapshots.decisions_without_time(store)
+        finally:
+            store.close()
+        fields = harness_salesforce.WRITEBACK.values()
+        crm_values = {}
+        for crm_id in self.box.ids("Account"):
+            record = self.box.get_record("Account", crm_id) or {}
+            crm_values[crm_id] = {name: _plain(record.get(name)) for name in fields}
+        writes = Counter(c.record_id for c in self.box.changes if c.sobject == "Account" and c.kind == "update")
+        return Result(records, decisions, newest, crm_values, writes, _trace(self.log))
+
+    def close(self) -> None:
+        """Stop the org."""
+        self.box.stop()
+
+
+def _plain(value: object) -> object:
+    return json.loads(json.dumps(value, default=str))
+
+
+@contextmanager
+def scenario(folder: Path, target: StoreTarget, accounts: int, seed: int) -> Iterator[Scenario]:
+    """A started scenario, stopped afterwards."""
+    opened = Scenario(folder, target, accounts, seed)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def uninterrupted(folder: Path, target: StoreTarget, accounts: int, seed: int) -> Result:
+    """The reference: one sync that runs to the end."""
+    with scenario(folder, target, accounts, seed) as clean:
+        clean.sync()
+        return clean.result()
+
+
+def interrupted(folder: Path, target: StoreTarget, accounts: int, seed: int, point: KillPoint) -> Result:
+    """A sync killed at `point`, then one more sync run to the end."""
+    with scenario(folder, target, accounts, seed) as crashed:
+        crashed.sync(point)
+        crashed.sync()
+        return crashed.result()
+
+
+def assert_same_end(point: KillPoint, clean: Result, resumed: Result) -> None:
+    """The resumed run ended where the clean one did, and wrote no account more often than it needed."""
+    assert resumed.records == clean.records, f"{point}: stored records differ"
+    assert resumed.decisions == clean.decisions, f"{point}: decisions differ"
+    assert {k: v[1] for k, v in resumed.outbox.items()} == {k: v[1] for k, v in clean.outbox.items()}, point
+    assert {state for state, _values in resumed.outbox.values()} == {"sent"}, f"{point}: {resumed.outbox}"
+    assert resumed.crm_values == clean.crm_values, f"{point}: the CRM holds other values"
+    # An in-flight write is reconciled by reading the account back, so even a write whose outcome
+    # was unknown is never sent again once it landed: every account is written exactly as often.
+    twice = {crm_id: n for crm_id, n in resumed.writes.items() if n > clean.writes[crm_id]}
+    assert not twice, f"{point}: accounts written more often than in the clean run: {twice}"

@@ -1,0 +1,49 @@
+"""kill -9 the real `crm-credit sync` at seeded random steps of pull, evaluate and push, then run it again:
+the store, the decisions, the outbox and the CRM end as after an uninterrupted sync, and no account was
+written more often.
+
+The fast part kills a small org's sync at one step per phase on each backend; `slow` kills a bigger org's
+sync at a dozen steps. Each step is a store commit or a CRM call (see `crash_child`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.conftest import StoreTarget, new_store_target
+from tests.reliability.crashes import KillPoint, assert_same_end, choose_points, interrupted, uninterrupted
+
+FAST_ACCOUNTS, FAST_SEED = 12, 901
+SLOW_ACCOUNTS, SLOW_SEED = 120, 1709
+
+
+def _kill_and_compare(
+    folder: Path, target: StoreTarget, backend: str, accounts: int, seed: int, per_phase: dict[str, int]
+) -> list[KillPoint]:
+    clean = uninterrupted(folder / "clean", target, accounts, seed)
+    assert clean.decisions and clean.writes, "the clean run decided or wrote nothing"
+    points = list(dict.fromkeys([*choose_points(seed, clean.steps, per_phase), clean.write_answered()]))
+    for i, point in enumerate(points):
+        with new_store_target(backend, folder) as fresh:
+            resumed = interrupted(folder / f"kill-{i}", fresh, accounts, seed, point)
+        assert_same_end(point, clean, resumed)
+    return points
+
+
+def test_kill_9_in_each_phase_then_rerun_ends_like_an_uninterrupted_sync(
+    store_target: StoreTarget, backend: str, tmp_path: Path
+) -> None:
+    points = _kill_and_compare(tmp_path, store_target, backend, FAST_ACCOUNTS, FAST_SEED, {"pull": 1, "evaluate": 1})
+    assert {p.phase for p in points} == {"pull", "evaluate", "push"}
+
+
+@pytest.mark.slow
+def test_kill_9_at_a_dozen_seeded_steps_of_a_bigger_sync(
+    store_target: StoreTarget, backend: str, tmp_path: Path
+) -> None:
+    points = _kill_and_compare(
+        tmp_path, store_target, backend, SLOW_ACCOUNTS, SLOW_SEED, {"pull": 5, "evaluate": 3, "push": 4}
+    )
+    assert len(points) >= 10
