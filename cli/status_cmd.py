@@ -22,14 +22,29 @@ def status_command() -> None:
     if state.json:
         emit_json(report)
         return
-    table = Table("source", "last run", "outcome", "API used/limit", "outbox", "quarantine")
+    table = Table("source", "last run", "outcome", "retried", "API used/limit", "outbox", "quarantine")
     for name, s in report["sources"].items():
         run = s["last_run"] or {}
         outbox = " ".join(f"{k}={v}" for k, v in s["outbox"].items() if v) or "empty"
         api = f"{s['api']['used'] if s['api']['used'] is not None else '–'}/{s['api']['limit'] or '–'}"
-        table.add_row(name, run.get("finished_at") or run.get("started_at") or "never", run.get("outcome") or "–",
-                      api, outbox, str(s["quarantine"]))  # fmt: skip
+        table.add_row(name, run.get("finished_at") or run.get("started_at") or "never", _outcome(run),
+                      _retried(run), api, outbox, str(s["quarantine"]))  # fmt: skip
     console().print(table)
+
+
+def _outcome(run: dict[str, Any]) -> str:
+    """`failed (RateLimited: …)`: the outcome, and the class and message of the error that stopped the run."""
+    outcome = str(run.get("outcome") or "–")
+    error = run.get("error")
+    if not error:
+        return outcome
+    message = str(run.get("message") or "")
+    return f"{outcome} ({error['class']}: {message[:120]})" if message else f"{outcome} ({error['class']})"
+
+
+def _retried(run: dict[str, Any]) -> str:
+    """CRM calls retried by cause, e.g. `429×3 timeout×1`."""
+    return " ".join(f"{cause}×{n}" for cause, n in sorted((run.get("retries") or {}).items())) or "–"
 
 
 def _human(view: dict[str, Any]) -> None:

@@ -41,7 +41,7 @@ class SalesforceClient:
         self.settings = settings
         self.context = context
         policy = RetryPolicy(sleep=context.sleep or time.sleep)
-        self.session = build_session(settings.ca_bundle, policy)
+        self.session = build_session(settings.ca_bundle, policy, read_timeout_s=settings.read_timeout_s)
         self.session.headers["Sforce-Call-Options"] = CALL_OPTIONS
         self.budget = ApiBudget(settings.api_budget_share)
         self.session.hooks["response"].append(self.budget.on_response)

@@ -60,7 +60,7 @@ class ZohoClient:
         self.settings = settings
         self.clock: Callable[[], datetime] = context.clock or _real_clock
         policy = RetryPolicy(sleep=context.sleep or time.sleep)
-        self.session = session or build_session(settings.ca_bundle, policy)
+        self.session = session or build_session(settings.ca_bundle, policy, read_timeout_s=settings.read_timeout_s)
         self.auth = TokenManager(settings, self.session, self.clock, context.tokens)
         self.meter = CreditMeter(
             context.source, settings.api_daily_limit, settings.api_budget_share, context.usage, self.clock

@@ -180,7 +180,9 @@ class ZohoConnector:
 
     def api_usage(self) -> ApiUsage:
         """Credits used in the rolling 24 h against the org's daily allowance, and HTTP calls made."""
-        return ApiUsage(self.client.meter.used(), self.settings.api_daily_limit, self.client.session.attempts)
+        session = self.client.session
+        used, limit = self.client.meter.used(), self.settings.api_daily_limit
+        return ApiUsage(used, limit, session.attempts, dict(session.retries))
 
     def token_refreshes(self) -> int:
         """Access tokens this connector minted."""
