@@ -97,7 +97,8 @@ class RetryingSession(requests.Session):
         self.policy = policy or RetryPolicy()
         self.timeout = timeout
         self.attempts = 0  # every HTTP exchange, retries included (API-call accounting)
-        self.retries: Counter[str] = Counter()  # retried attempts by cause (`retry_cause`), for run reports
+        # Retried attempts by cause (`retry_cause`; clients add `session` for a replay after re-login).
+        self.retries: Counter[str] = Counter()
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         """Send one request, retrying per the policy; the last answer is returned, never swallowed."""

@@ -110,6 +110,7 @@ class SalesforceClient:
                 return fn(self.sf)
             except SalesforceExpiredSession:
                 log.info("Salesforce session expired during %s; logging in again", what)
+                self.session.retries["session"] += 1  # replayed after a new login: shown by `status`
                 self.relogin()
                 self.budget.check(what)
                 return fn(self.sf)

@@ -87,6 +87,7 @@ class ZohoClient:
         if response.status_code == 401 and error_code(response) == "INVALID_TOKEN":
             # Revoked or expired before its time: one fresh token, one replay [zoho.md §1].
             token = self.auth.invalidate(token)
+            self.session.retries["session"] += 1  # replayed with a new token: shown by `status`
             response = self._send(method, token, path, params, json, headers, what)
         if response.status_code not in _UNBILLED and response.status_code < 500:
             self.meter.record(credits)

@@ -22,7 +22,7 @@ from connectors.base import (
     Window,
     WriteOutcome,
 )
-from connectors.errors import ConfigError, SchemaDrift
+from connectors.errors import AuthFailed, ConfigError, SchemaDrift
 from connectors.mapping import pull_fields, writeback_fields_read
 from connectors.zoho import setup
 from connectors.zoho.client import ZohoClient
@@ -82,6 +82,8 @@ class ZohoConnector:
         module = self._module(kind)
         try:
             known = self.catalog.module(module, refresh=refresh)
+        except AuthFailed:
+            raise  # refused credentials are not a module problem: the run stops, `status` says why
         except ConfigError as error:
             raise SchemaDrift(f"{kind}: Zoho module {module} cannot be read: {error}") from None
         # Write-back fields read along with accounts are reported once, by the write-back check.
