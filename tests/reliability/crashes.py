@@ -2,7 +2,8 @@
 
 A scenario compares what an interrupted-and-resumed sync leaves behind (store rows, decisions without
 `evaluated_at`, outbox, the CRM's write-back values) with an uninterrupted sync over an identical
-org (same seed), and reads the org's own change feed to see how often each account was written.
+org (same seed), and reads the org's own change feed to see how often each account was written: every
+API update commits a change there, even one that sets the values an account already holds.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox.salesforce import SalesforceSandbox
-from tests.connectors.contract import harness_salesforce
+from sandbox.zoho.org import Change
+from tests.connectors.contract.harness_salesforce import SalesforceHarness
+from tests.connectors.contract.harness_zoho import ZohoHarness
 from tests.reliability.conftest import StoreTarget, write_config
 from tests.sync import snapshots
 
@@ -28,7 +30,9 @@ ROOT = Path(__file__).absolute().parents[2]
 PHASES = ("pull", "evaluate", "push")
 CHECKPOINT_EVERY = 10  # many pull commits even for a small portfolio
 CHILD_TIMEOUT_S = 240
-WRITE_METHODS = ("PATCH", "PUT", "POST")  # Salesforce Collections, Zoho updates
+WRITE_METHODS = ("PATCH", "PUT")  # Salesforce Collections, Zoho updates
+Harness = SalesforceHarness | ZohoHarness
+HARNESSES: dict[str, type[Harness]] = {"salesforce": SalesforceHarness, "zoho": ZohoHarness}
 
 
 @dataclass(frozen=True)
@@ -81,17 +85,30 @@ def _trace(log: Path) -> list[str]:
 
 
 class Scenario:
-    """One org (fresh, from `seed`) and one store, synced by child processes."""
+    """One org of a CRM (fresh, from `seed`) and one store, synced by child processes."""
 
-    def __init__(self, folder: Path, target: StoreTarget, accounts: int, seed: int) -> None:
+    def __init__(self, crm: str, folder: Path, target: StoreTarget, accounts: int, seed: int) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.target = target
-        self.box = SalesforceSandbox(accounts=accounts, seed=seed, api_limit=1_000_000).start()
-        harness_salesforce.install_writeback_fields(self.box, harness_salesforce.WRITEBACK)
-        table = {**harness_salesforce.source_table(self.box), "checkpoint_every": CHECKPOINT_EVERY}
+        self.crm: Harness = HARNESSES[crm](accounts, seed=seed)
+        self._zoho_writes: Counter[str] = Counter()
+        if isinstance(self.crm, ZohoHarness):
+            self.crm.box.org.listeners.append(self._on_zoho_change)
+        table = {**self.crm.source_table(), "checkpoint_every": CHECKPOINT_EVERY}
         self.config = write_config(folder / "crm-credit.toml", target.url, table)
         self.log = folder / "steps.log"
+
+    def _on_zoho_change(self, change: Change) -> None:
+        if change.module == "Accounts" and change.operation == "update":
+            self._zoho_writes.update(str(i) for i in change.ids)
+
+    def writes(self) -> Counter[str]:
+        """API updates the org committed, by account."""
+        if isinstance(self.crm, ZohoHarness):
+            return Counter(self._zoho_writes)
+        changes = self.crm.box.changes
+        return Counter(c.record_id for c in changes if c.sobject == "Account" and c.kind == "update")
 
     def sync(self, point: KillPoint | None = None) -> subprocess.CompletedProcess[str]:
         """One `crm-credit sync` in a child; with a point, it must die there."""
@@ -117,43 +134,38 @@ class Scenario:
             records, decisions = snapshots.records(store), snapshots.decisions_without_time(store)
         finally:
             store.close()
-        fields = harness_salesforce.WRITEBACK.values()
-        crm_values = {}
-        for crm_id in self.box.ids("Account"):
-            record = self.box.get_record("Account", crm_id) or {}
-            crm_values[crm_id] = {name: _plain(record.get(name)) for name in fields}
-        writes = Counter(c.record_id for c in self.box.changes if c.sobject == "Account" and c.kind == "update")
-        return Result(records, decisions, newest, crm_values, writes, _trace(self.log))
+        crm_values = {i: _plain(self.crm.written(i)) for i in self.crm.live_ids("account")}
+        return Result(records, decisions, newest, crm_values, self.writes(), _trace(self.log))
 
     def close(self) -> None:
         """Stop the org."""
-        self.box.stop()
+        self.crm.close()
 
 
-def _plain(value: object) -> object:
+def _plain(value: object) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
 @contextmanager
-def scenario(folder: Path, target: StoreTarget, accounts: int, seed: int) -> Iterator[Scenario]:
+def scenario(crm: str, folder: Path, target: StoreTarget, accounts: int, seed: int) -> Iterator[Scenario]:
     """A started scenario, stopped afterwards."""
-    opened = Scenario(folder, target, accounts, seed)
+    opened = Scenario(crm, folder, target, accounts, seed)
     try:
         yield opened
     finally:
         opened.close()
 
 
-def uninterrupted(folder: Path, target: StoreTarget, accounts: int, seed: int) -> Result:
+def uninterrupted(crm: str, folder: Path, target: StoreTarget, accounts: int, seed: int) -> Result:
     """The reference: one sync that runs to the end."""
-    with scenario(folder, target, accounts, seed) as clean:
+    with scenario(crm, folder, target, accounts, seed) as clean:
         clean.sync()
         return clean.result()
 
 
-def interrupted(folder: Path, target: StoreTarget, accounts: int, seed: int, point: KillPoint) -> Result:
+def interrupted(crm: str, folder: Path, target: StoreTarget, accounts: int, seed: int, point: KillPoint) -> Result:
     """A sync killed at `point`, then one more sync run to the end."""
-    with scenario(folder, target, accounts, seed) as crashed:
+    with scenario(crm, folder, target, accounts, seed) as crashed:
         crashed.sync(point)
         crashed.sync()
         return crashed.result()

@@ -20,14 +20,14 @@ SLOW_ACCOUNTS, SLOW_SEED = 120, 1709
 
 
 def _kill_and_compare(
-    folder: Path, target: StoreTarget, backend: str, accounts: int, seed: int, per_phase: dict[str, int]
+    crm: str, folder: Path, target: StoreTarget, backend: str, accounts: int, seed: int, per_phase: dict[str, int]
 ) -> list[KillPoint]:
-    clean = uninterrupted(folder / "clean", target, accounts, seed)
+    clean = uninterrupted(crm, folder / "clean", target, accounts, seed)
     assert clean.decisions and clean.writes, "the clean run decided or wrote nothing"
     points = list(dict.fromkeys([*choose_points(seed, clean.steps, per_phase), clean.write_answered()]))
     for i, point in enumerate(points):
         with new_store_target(backend, folder) as fresh:
-            resumed = interrupted(folder / f"kill-{i}", fresh, accounts, seed, point)
+            resumed = interrupted(crm, folder / f"kill-{i}", fresh, accounts, seed, point)
         assert_same_end(point, clean, resumed)
     return points
 
@@ -35,15 +35,16 @@ def _kill_and_compare(
 def test_kill_9_in_each_phase_then_rerun_ends_like_an_uninterrupted_sync(
     store_target: StoreTarget, backend: str, tmp_path: Path
 ) -> None:
-    points = _kill_and_compare(tmp_path, store_target, backend, FAST_ACCOUNTS, FAST_SEED, {"pull": 1, "evaluate": 1})
+    per_phase = {"pull": 1, "evaluate": 1}  # push: the step right after the CRM answered a write
+    points = _kill_and_compare("salesforce", tmp_path, store_target, backend, FAST_ACCOUNTS, FAST_SEED, per_phase)
     assert {p.phase for p in points} == {"pull", "evaluate", "push"}
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("crm", ["salesforce", "zoho"])
 def test_kill_9_at_a_dozen_seeded_steps_of_a_bigger_sync(
-    store_target: StoreTarget, backend: str, tmp_path: Path
+    crm: str, store_target: StoreTarget, backend: str, tmp_path: Path
 ) -> None:
-    points = _kill_and_compare(
-        tmp_path, store_target, backend, SLOW_ACCOUNTS, SLOW_SEED, {"pull": 5, "evaluate": 3, "push": 4}
-    )
+    per_phase = {"pull": 5, "evaluate": 3, "push": 4}
+    points = _kill_and_compare(crm, tmp_path, store_target, backend, SLOW_ACCOUNTS, SLOW_SEED, per_phase)
     assert len(points) >= 10
