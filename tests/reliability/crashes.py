@@ -28,7 +28,7 @@ from tests.sync import snapshots
 
 ROOT = Path(__file__).absolute().parents[2]
 PHASES = ("pull", "evaluate", "push")
-CHECKPOINT_EVERY = 10  # many pull commits even for a small portfolio
+CHECKPOINT_EVERY = 25  # a dozen pull commits even for a small portfolio
 CHILD_TIMEOUT_S = 240
 WRITE_METHODS = ("PATCH", "PUT")  # Salesforce Collections, Zoho updates
 Harness = SalesforceHarness | ZohoHarness
