@@ -21,7 +21,7 @@ from sync.pull import Progress
 from sync.store import Store
 from tests.connectors.contract.harness_salesforce import SalesforceHarness
 from tests.connectors.contract.harness_zoho import ZohoHarness
-from tests.reliability.conftest import SOURCE, status_json, write_config
+from tests.reliability.conftest import SOURCE, StoreTarget, status_json, write_config
 
 Harness = SalesforceHarness | ZohoHarness
 ACCOUNTS = 6
@@ -60,12 +60,12 @@ def crm(request: pytest.FixtureRequest) -> Iterator[Harness]:
 
 
 class Runs:
-    """`crm-credit sync` runs over one org and one SQLite store, configured by a file `status` reads too."""
+    """`crm-credit sync` runs over one org and one store, configured by a file `status` reads too."""
 
-    def __init__(self, crm: Harness, folder: Path) -> None:
+    def __init__(self, crm: Harness, folder: Path, store_url: str) -> None:
         self.crm = crm
         table = {**crm.source_table(), "read_timeout_s": READ_TIMEOUT_S}
-        self.config_path = write_config(folder / "crm-credit.toml", f"sqlite:///{folder / 'store.db'}", table)
+        self.config_path = write_config(folder / "crm-credit.toml", store_url, table)
         self.config = load_config(self.config_path)
         self.store = Store.open(self.config.store.url)
         self.waits: list[float] = []
@@ -95,8 +95,8 @@ class Runs:
 
 @pytest.fixture
 def runs(crm: Harness, tmp_path: Path) -> Iterator[Runs]:
-    """Sync runs over this org."""
-    opened = Runs(crm, tmp_path)
+    """Sync runs over this org and a SQLite store."""
+    opened = Runs(crm, tmp_path, f"sqlite:///{tmp_path / 'store.db'}")
     try:
         yield opened
     finally:
@@ -128,17 +128,21 @@ def test_a_fault_burst_the_retries_absorb_leaves_the_run_ok_and_shows_in_status(
     ],
 )
 def test_a_fault_burst_longer_than_the_retries_fails_the_run_classified_and_the_next_run_resumes(
-    crm: Harness, runs: Runs, kind: str, error: str
+    crm: Harness, store_target: StoreTarget, tmp_path: Path, kind: str, error: str
 ) -> None:
-    crm.box.faults.add(fault(kind, crm.kind, times=ATTEMPTS))
-    failed = runs.sync()
-    assert failed.sources[SOURCE].outcome == "failed"
-    shown = runs.last_run()
-    assert shown["outcome"] == "failed"
-    assert shown["error"] == {"class": error, "action": "retry", "fault": "transient"}
-    assert shown["retries"] == {CAUSE[kind]: ATTEMPTS - 1}
-    assert not runs.sync().problems
-    assert runs.last_run()["outcome"] == "ok" and runs.unwritten() == []
+    runs = Runs(crm, tmp_path, store_target.url)  # on each store backend: the run log is what `status` reads
+    try:
+        crm.box.faults.add(fault(kind, crm.kind, times=ATTEMPTS))
+        failed = runs.sync()
+        assert failed.sources[SOURCE].outcome == "failed"
+        shown = runs.last_run()
+        assert shown["outcome"] == "failed"
+        assert shown["error"] == {"class": error, "action": "retry", "fault": "transient"}
+        assert shown["retries"] == {CAUSE[kind]: ATTEMPTS - 1}
+        assert not runs.sync().problems
+        assert runs.last_run()["outcome"] == "ok" and runs.unwritten() == []
+    finally:
+        runs.close()
 
 
 def test_a_connection_reset_after_the_crm_applied_a_write_is_retried_once_and_the_values_land(
@@ -183,13 +187,43 @@ def test_revoked_credentials_stop_the_run_as_a_config_error_shown_in_status(crm:
     assert shown["error"] == {"class": "AuthFailed", "action": "stop", "fault": "config"}
 
 
-def test_the_daily_limit_running_out_mid_run_stops_cleanly_and_the_next_day_resumes(crm: Harness, runs: Runs) -> None:
+def test_our_share_of_the_daily_limit_running_out_mid_run_stops_cleanly_and_the_next_day_resumes(
+    crm: Harness, runs: Runs
+) -> None:
     crm.leave_calls(3)
     stopped = runs.sync()
     assert stopped.sources[SOURCE].outcome == "budget_stop"
     shown = runs.last_run()
     assert shown["outcome"] == "budget_stop"
     assert shown["error"]["class"] in ("QuotaExhausted", "BudgetExhausted") and shown["error"]["action"] == "stop"
+    crm.lift_budget()
+    assert not runs.sync().problems
+    assert runs.last_run()["outcome"] == "ok" and runs.unwritten() == []
+
+
+def _use_up_the_day(crm: Harness) -> None:
+    """Other integrations use up the org's whole daily allowance."""
+    if isinstance(crm, SalesforceHarness):
+        crm.box.set_api_limit(crm.box.api_usage[1], used=crm.box.api_usage[1])
+    else:
+        crm.box.set_limits(credits=crm.box.credits_used)
+
+
+def test_the_orgs_own_daily_limit_used_up_mid_run_stops_cleanly_and_the_next_day_resumes(
+    crm: Harness, runs: Runs
+) -> None:
+    used_up: list[str] = []
+
+    def use_up_once(source: str, kind: str, read: int) -> None:
+        if not used_up:
+            _use_up_the_day(crm)
+            used_up.append(kind)
+
+    stopped = runs.sync(progress=use_up_once)
+    assert used_up and stopped.sources[SOURCE].outcome == "budget_stop"
+    shown = runs.last_run()
+    assert shown["outcome"] == "budget_stop"
+    assert shown["error"] == {"class": "QuotaExhausted", "action": "stop", "fault": "transient"}
     crm.lift_budget()
     assert not runs.sync().problems
     assert runs.last_run()["outcome"] == "ok" and runs.unwritten() == []
