@@ -27,19 +27,20 @@ def status_command() -> None:
         run = s["last_run"] or {}
         outbox = " ".join(f"{k}={v}" for k, v in s["outbox"].items() if v) or "empty"
         api = f"{s['api']['used'] if s['api']['used'] is not None else '–'}/{s['api']['limit'] or '–'}"
-        table.add_row(name, run.get("finished_at") or run.get("started_at") or "never", _outcome(run),
+        table.add_row(name, run.get("finished_at") or run.get("started_at") or "never", run.get("outcome") or "–",
                       _retried(run), api, outbox, str(s["quarantine"]))  # fmt: skip
     console().print(table)
+    for name, s in report["sources"].items():
+        if (line := _error_line(s["last_run"] or {})) is not None:
+            console().print(f"{name}: {line}", markup=False, soft_wrap=True)
 
 
-def _outcome(run: dict[str, Any]) -> str:
-    """`failed (RateLimited: …)`: the outcome, and the class and message of the error that stopped the run."""
-    outcome = str(run.get("outcome") or "–")
-    error = run.get("error")
-    if not error:
-        return outcome
-    message = str(run.get("message") or "")
-    return f"{outcome} ({error['class']}: {message[:120]})" if message else f"{outcome} ({error['class']})"
+def _error_line(run: dict[str, Any]) -> str | None:
+    """Below the table (a CRM's error text is too long for a cell): the error class, its axes, the message."""
+    error, message = run.get("error"), run.get("message")
+    if error:
+        return f"{error['class']} ({error['action']}, {error['fault']}): {message or ''}"
+    return str(message) if message else None
 
 
 def _retried(run: dict[str, Any]) -> str:

@@ -21,7 +21,7 @@ from sync.pull import Progress
 from sync.store import Store
 from tests.connectors.contract.harness_salesforce import SalesforceHarness
 from tests.connectors.contract.harness_zoho import ZohoHarness
-from tests.reliability.conftest import SOURCE, StoreTarget, status_json, write_config
+from tests.reliability.conftest import SOURCE, StoreTarget, cli, status_json, write_config
 
 Harness = SalesforceHarness | ZohoHarness
 ACCOUNTS = 6
@@ -139,6 +139,8 @@ def test_a_fault_burst_longer_than_the_retries_fails_the_run_classified_and_the_
         assert shown["outcome"] == "failed"
         assert shown["error"] == {"class": error, "action": "retry", "fault": "transient"}
         assert shown["retries"] == {CAUSE[kind]: ATTEMPTS - 1}
+        table = cli(runs.config_path, "status").output  # what a person reads
+        assert f"{SOURCE}: {error} (retry, transient): " in table
         assert not runs.sync().problems
         assert runs.last_run()["outcome"] == "ok" and runs.unwritten() == []
     finally:
