@@ -133,7 +133,8 @@ def build_session(
 ) -> RetryingSession:
     """A retrying session that trusts `ca_bundle` when given, whatever the environment says.
 
-    A CRM that has not answered within `read_timeout_s` counts as a timeout (retried like a 503).
+    A CRM that has not answered within `read_timeout_s` counts as a timeout, retried unless the call
+    was a POST (which may have been applied).
 
     `trust_env=False` because `REQUESTS_CA_BUNDLE` would otherwise override `session.verify`
     (and proxies from the environment would reach a loopback sandbox).
