@@ -8,6 +8,7 @@ Retries never really wait here: the engine's `sleep` records the waits instead, 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,15 @@ class Runs:
         engine = SyncEngine(self.config, self.store, sleep=self.waits.append, progress=progress)
         try:
             return engine.sync()
+        finally:
+            engine.close()
+
+    def push_later(self, minutes: int) -> None:
+        """`crm-credit push`, run `minutes` from now (when backed-off writes are due again)."""
+        later = datetime.now(UTC) + timedelta(minutes=minutes)
+        engine = SyncEngine(self.config, self.store, clock=lambda: later, sleep=self.waits.append)
+        try:
+            engine.push()
         finally:
             engine.close()
 
@@ -240,3 +250,28 @@ def test_a_record_the_crm_refuses_fails_alone_and_shows_in_status(crm: Harness, 
     assert shown["last_run"]["outcome"] == "problems"
     assert shown["outbox"]["rejected"] == 1 and shown["outbox"]["sent"] == len(crm.live_ids("account")) - 1
     assert runs.unwritten() == [refused]
+    writes = crm.write_calls()
+    runs.push_later(minutes=60 * 24)
+    assert crm.write_calls() == writes, "refused values were sent again"
+    assert status_json(runs.config_path)["outbox"]["rejected"] == 1
+
+
+def _lock(crm: Harness, account_id: str) -> None:
+    """Another transaction holds the account while our write arrives: a per-record, transient failure."""
+    if isinstance(crm, SalesforceHarness):
+        crm.box.reject_next_write(account_id, "Account", code="UNABLE_TO_LOCK_ROW", message="unable to lock row")
+    else:
+        crm.box.reject("Accounts", ids=[account_id], code="RECORD_LOCKED", message="record is locked", times=1)
+
+
+def test_a_record_the_crm_locks_fails_alone_and_is_written_when_its_retry_is_due(crm: Harness, runs: Runs) -> None:
+    locked = crm.live_ids("account")[0]
+    _lock(crm, locked)
+    assert runs.sync().sources[SOURCE].outcome == "problems"
+    outbox = status_json(runs.config_path)["outbox"]
+    assert outbox["failed"] == 1 and outbox["sent"] == len(crm.live_ids("account")) - 1
+    assert runs.unwritten() == [locked]
+    runs.push_later(minutes=2)  # the first retry waits a minute
+    outbox = status_json(runs.config_path)["outbox"]
+    assert outbox["failed"] == 0 and outbox["sent"] == len(crm.live_ids("account"))
+    assert runs.unwritten() == []
