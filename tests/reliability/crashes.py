@@ -163,15 +163,21 @@ def uninterrupted(crm: str, folder: Path, target: StoreTarget, accounts: int, se
         return clean.result()
 
 
-def interrupted(crm: str, folder: Path, target: StoreTarget, accounts: int, seed: int, point: KillPoint) -> Result:
-    """A sync killed at `point`, then one more sync run to the end."""
+def interrupted(crm: str, folder: Path, target: StoreTarget, accounts: int, seed: int, *points: KillPoint) -> Result:
+    """A sync killed at the first point, the next sync killed at the second (if any)…, then one run to the end."""
     with scenario(crm, folder, target, accounts, seed) as crashed:
-        crashed.sync(point)
+        for point in points:
+            crashed.sync(point)
         crashed.sync()
         return crashed.result()
 
 
-def assert_same_end(point: KillPoint, clean: Result, resumed: Result) -> None:
+def early_point(rng: random.Random) -> KillPoint:
+    """A point every sync reaches, even one resuming a killed run: one of the first steps of a phase."""
+    return KillPoint(rng.choice(PHASES), rng.randint(1, 2))
+
+
+def assert_same_end(point: KillPoint | str, clean: Result, resumed: Result) -> None:
     """The resumed run ended where the clean one did, and wrote no account more often than it needed."""
     assert resumed.records == clean.records, f"{point}: stored records differ"
     assert resumed.decisions == clean.decisions, f"{point}: decisions differ"

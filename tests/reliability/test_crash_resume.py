@@ -8,12 +8,20 @@ sync at a dozen steps. Each step is a store commit or a CRM call (see `crash_chi
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 
 from tests.reliability.conftest import StoreTarget, new_store_target
-from tests.reliability.crashes import KillPoint, assert_same_end, choose_points, interrupted, uninterrupted
+from tests.reliability.crashes import (
+    KillPoint,
+    assert_same_end,
+    choose_points,
+    early_point,
+    interrupted,
+    uninterrupted,
+)
 
 FAST_ACCOUNTS, FAST_SEED = 12, 901
 SLOW_ACCOUNTS, SLOW_SEED = 120, 1709
@@ -48,3 +56,17 @@ def test_kill_9_at_a_dozen_seeded_steps_of_a_bigger_sync(
     per_phase = {"pull": 5, "evaluate": 3, "push": 4}
     points = _kill_and_compare(crm, tmp_path, store_target, backend, SLOW_ACCOUNTS, SLOW_SEED, per_phase)
     assert len(points) >= 10
+
+
+@pytest.mark.slow
+def test_kill_9_twice_in_a_row_then_rerun_still_ends_like_an_uninterrupted_sync(
+    store_target: StoreTarget, backend: str, tmp_path: Path
+) -> None:
+    clean = uninterrupted("salesforce", tmp_path / "clean", store_target, FAST_ACCOUNTS, FAST_SEED)
+    rng = random.Random(FAST_SEED)
+    firsts = [*choose_points(FAST_SEED, clean.steps, {"pull": 1, "evaluate": 1}), clean.write_answered()]
+    for i, first in enumerate(firsts):
+        second = early_point(rng)  # the resumed run dies too, early in a phase it always reaches
+        with new_store_target(backend, tmp_path) as fresh:
+            resumed = interrupted("salesforce", tmp_path / f"kill-{i}", fresh, FAST_ACCOUNTS, FAST_SEED, first, second)
+        assert_same_end(f"{first} then {second}", clean, resumed)
