@@ -2,8 +2,9 @@
 the store, the decisions, the outbox and the CRM end as after an uninterrupted sync, and no account was
 written more often.
 
-The fast part kills a small org's sync at one step per phase on each backend; `slow` kills a bigger org's
-sync at a dozen steps. Each step is a store commit or a CRM call (see `crash_child`).
+The fast part kills a small Salesforce org's sync at one step per phase on each backend (in push: right
+after the CRM answered a write, so its outcome is unknown); `slow` kills bigger Salesforce and Zoho syncs at
+13 steps each, and kills a resumed sync too. Each step is a store commit or a CRM call (see `crash_child`).
 """
 
 from __future__ import annotations
