@@ -29,7 +29,7 @@ ACCOUNTS = 6
 DATA_PATH = {"salesforce": "/services/data/", "zoho": "/crm/v8/"}  # API calls, not the login
 WRITE_CALL = {"salesforce": ("PATCH", "/composite/sobjects"), "zoho": ("PUT", "/crm/v8/Accounts")}
 ATTEMPTS = 5  # RetryPolicy's default: a burst this long outlasts the retries
-READ_TIMEOUT_S = 0.25
+READ_TIMEOUT_S = 1.0  # generous for a loopback sandbox, short enough for a test to wait out
 
 
 def fault(kind: str, crm: str, times: int) -> Fault:
@@ -40,7 +40,7 @@ def fault(kind: str, crm: str, times: int) -> Fault:
         "429 Retry-After": Fault(429, times, path, retry_after=2),
         "503": Fault(503, times, path),
         "503 Retry-After": Fault(503, times, path, retry_after=2),
-        "timeout": Fault(0, times, path, method="GET", delay_s=READ_TIMEOUT_S * 3),
+        "timeout": Fault(0, times, path, method="GET", delay_s=READ_TIMEOUT_S * 2),
         "reset": Fault(0, times, path, method="GET", drop=True),
     }
     return faults[kind]
