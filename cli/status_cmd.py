@@ -22,14 +22,30 @@ def status_command() -> None:
     if state.json:
         emit_json(report)
         return
-    table = Table("source", "last run", "outcome", "API used/limit", "outbox", "quarantine")
+    table = Table("source", "last run", "outcome", "retried", "API used/limit", "outbox", "quarantine")
     for name, s in report["sources"].items():
         run = s["last_run"] or {}
         outbox = " ".join(f"{k}={v}" for k, v in s["outbox"].items() if v) or "empty"
         api = f"{s['api']['used'] if s['api']['used'] is not None else '–'}/{s['api']['limit'] or '–'}"
         table.add_row(name, run.get("finished_at") or run.get("started_at") or "never", run.get("outcome") or "–",
-                      api, outbox, str(s["quarantine"]))  # fmt: skip
+                      _retried(run), api, outbox, str(s["quarantine"]))  # fmt: skip
     console().print(table)
+    for name, s in report["sources"].items():
+        if (line := _error_line(s["last_run"] or {})) is not None:
+            console().print(f"{name}: {line}", markup=False, soft_wrap=True)
+
+
+def _error_line(run: dict[str, Any]) -> str | None:
+    """Below the table (a CRM's error text is too long for a cell): the error class, its axes, the message."""
+    error, message = run.get("error"), run.get("message")
+    if error:
+        return f"{error['class']} ({error['action']}, {error['fault']}): {message or ''}"
+    return str(message) if message else None
+
+
+def _retried(run: dict[str, Any]) -> str:
+    """CRM calls retried by cause, e.g. `429×3 timeout×1`."""
+    return " ".join(f"{cause}×{n}" for cause, n in sorted((run.get("retries") or {}).items())) or "–"
 
 
 def _human(view: dict[str, Any]) -> None:

@@ -122,6 +122,7 @@ class SourceSettings(_Strict):
     lookback_s: int = Field(default=600, ge=0)
     checkpoint_every: int = Field(default=5000, ge=1)
     bulk_threshold: int = Field(default=10000, ge=1)
+    read_timeout_s: float = Field(default=120.0, gt=0)  # a CRM call unanswered this long is retried
     accounts: ObjectMapping
     invoices: ObjectMapping | None = None
     orders: ObjectMapping | None = None
@@ -269,6 +270,7 @@ class ApiUsage:
     used: int | None
     limit: int | None
     calls: int  # calls this connector made since it was created
+    retries: Mapping[str, int] = field(default_factory=dict)  # retried attempts by cause (429, 503, timeout, …)
 
 
 @runtime_checkable

@@ -19,6 +19,11 @@ class CrmCreditError(Exception):
     fault: ClassVar[Fault] = "system"
 
 
+def classify(exc: CrmCreditError) -> dict[str, str]:
+    """How a run report names an error: its class and its two axes (what to do, whose fault)."""
+    return {"class": type(exc).__name__, "action": exc.action, "fault": exc.fault}
+
+
 class ConfigError(CrmCreditError):
     """The configuration or mapping is wrong; a person must fix it (exit code 2)."""
 

@@ -8,6 +8,7 @@ the Zoho and Fxiaoke clients use it directly. `sleep` is injectable so tests nev
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -64,6 +65,16 @@ class _Wait:
         return float(self._jitter(state))
 
 
+def retry_cause(state: RetryCallState) -> str:
+    """Why an attempt is retried, as `status` shows it: the HTTP status, `timeout` or `connection`."""
+    outcome = state.outcome
+    if outcome is None:
+        return "unknown"
+    if not outcome.failed:
+        return str(outcome.result().status_code)
+    return "timeout" if isinstance(outcome.exception(), requests.exceptions.Timeout) else "connection"
+
+
 def _is_retryable_exception(method: str) -> Callable[[BaseException], bool]:
     def check(exc: BaseException) -> bool:
         if method == "POST":
@@ -86,6 +97,8 @@ class RetryingSession(requests.Session):
         self.policy = policy or RetryPolicy()
         self.timeout = timeout
         self.attempts = 0  # every HTTP exchange, retries included (API-call accounting)
+        # Retried attempts by cause (`retry_cause`; clients add `session` for a replay after re-login).
+        self.retries: Counter[str] = Counter()
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         """Send one request, retrying per the policy; the last answer is returned, never swallowed."""
@@ -99,6 +112,7 @@ class RetryingSession(requests.Session):
                 retry_if_result(lambda r: r.status_code in statuses) | retry_if_exception(_is_retryable_exception(verb))
             ),
             sleep=self.policy.sleep,
+            before_sleep=lambda state: self.retries.update([retry_cause(state)]),
             reraise=True,
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
         )
@@ -115,13 +129,17 @@ def build_session(
     ca_bundle: str | None = None,
     policy: RetryPolicy | None = None,
     user_agent: str = "crm-credit",
+    read_timeout_s: float = 120.0,
 ) -> RetryingSession:
     """A retrying session that trusts `ca_bundle` when given, whatever the environment says.
+
+    A CRM that has not answered within `read_timeout_s` counts as a timeout, retried unless the call
+    was a POST (which may have been applied).
 
     `trust_env=False` because `REQUESTS_CA_BUNDLE` would otherwise override `session.verify`
     (and proxies from the environment would reach a loopback sandbox).
     """
-    session = RetryingSession(policy)
+    session = RetryingSession(policy, timeout=(10.0, read_timeout_s))
     session.trust_env = False
     session.verify = ca_bundle if ca_bundle else True
     session.headers["User-Agent"] = user_agent

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,7 @@ class Fault:
     code: str = ""
     retry_after: float | None = None
     delay_s: float = 0.0  # wait this long first (a slow answer); status 0 means then answer normally
+    drop: bool = False  # do the work, then drop the connection mid-answer (a reset as the client sees it)
 
     def matches(self, method: str, path: str) -> bool:
         return self.times > 0 and self.path in path and (self.method is None or self.method == method)
@@ -129,7 +130,10 @@ class FaultMiddleware:
         fault = self.plan.take(method, path)
         if fault is not None and fault.delay_s:
             await asyncio.sleep(fault.delay_s)
-        if fault is not None and fault.status:
+        if fault is not None and fault.drop:
+            await self.app(scope, receive, _swallow)
+            await _drop_mid_body(recording_send)
+        elif fault is not None and fault.status:
             response = self.error_body(fault.status, fault.code)
             if fault.retry_after is not None:
                 response.headers["Retry-After"] = str(int(fault.retry_after))
@@ -137,6 +141,16 @@ class FaultMiddleware:
         else:
             await self.app(scope, receive, recording_send)
         self.log.add(Call(method, path, status_box["status"], scope.get("query_string", b"").decode("latin-1")))
+
+
+async def _swallow(message: MutableMapping[str, Any]) -> None:
+    """The answer the emulator produced, lost on the way."""
+
+
+async def _drop_mid_body(send: Send) -> None:
+    """Promise a body, send part of it and stop: uvicorn closes the connection, as after a reset."""
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"4096")]})
+    await send({"type": "http.response.body", "body": b"{", "more_body": True})
 
 
 async def read_body(request: Request, limit: int = 50 * 1024 * 1024) -> bytes:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors.base import OBJECT_KINDS, Connector, ConnectorContext, ObjectKind, SourceSettings
-from connectors.errors import ConfigError, CrmCreditError, QuotaExhausted
+from connectors.errors import ConfigError, CrmCreditError, QuotaExhausted, classify
 from connectors.registry import make_connector
 from sync.config import AppConfig
 from sync.outbox import Pusher, PushReport
@@ -45,9 +45,14 @@ class SourceReport:
     mapping_problems: list[str] = field(default_factory=list)
     outcome: str = "ok"  # ok | problems | budget_stop | failed
     message: str | None = None
+    error: dict[str, str] | None = None  # the class, action and fault of the error that stopped it
     push: PushReport | None = None
     tasks: TaskReport | None = None  # owner tasks sent to the CRM
-    api: dict[str, int | None] | None = None  # the connector's last known API usage
+    api: dict[str, Any] | None = None  # the connector's last known API usage and retries by cause
+
+    def failed(self, outcome: str, exc: CrmCreditError) -> None:
+        """Record the error that ended (part of) this run, classified."""
+        self.outcome, self.message, self.error = outcome, str(exc), classify(exc)
 
     def details(self) -> dict[str, Any]:
         """Counts for the run log."""
@@ -55,6 +60,7 @@ class SourceReport:
             "objects": {o.kind: {k: v for k, v in vars(o).items() if k != "changed_accounts"} for o in self.objects},
             "mapping_problems": self.mapping_problems,
             "message": self.message,
+            "error": self.error,
             "push": vars(self.push) if self.push else None,
             "tasks": vars(self.tasks) if self.tasks else None,
             "api": self.api,
@@ -151,13 +157,13 @@ class SyncEngine:
                 if settings.mapping(kind) is not None:
                     report.objects.append(_ObjectPull(pull, kind, full).run())
         except QuotaExhausted as exc:
-            report.outcome, report.message = "budget_stop", str(exc)
+            report.failed("budget_stop", exc)
         except ConfigError as exc:
-            report.outcome, report.message = "failed", str(exc)
+            report.failed("failed", exc)
             self._finish(report)
             raise
         except CrmCreditError as exc:
-            report.outcome, report.message = "failed", str(exc)
+            report.failed("failed", exc)
         if report.outcome == "ok" and (report.mapping_problems or any(o.quarantined for o in report.objects)):
             report.outcome = "problems"
         return report
@@ -212,20 +218,21 @@ class SyncEngine:
         try:
             push = Pusher(self.store, self.connector(report.source), report.source, self.clock, accounts).run()
         except CrmCreditError as exc:
-            report.outcome, report.message = "failed", str(exc)
+            report.failed("failed", exc)
             return
         report.push = push
         if push.budget_stop:
             report.outcome, report.message = "budget_stop", push.stopped
         elif push.problems and report.outcome == "ok":
             report.outcome, report.message = "problems", push.stopped or report.message
+        report.error = report.error or push.error
 
     def _finish(self, report: SourceReport) -> None:
         connector = self._connectors.get(report.source)
         if connector is not None:
             try:
                 usage = connector.api_usage()
-                report.api = {"used": usage.used, "limit": usage.limit, "calls": usage.calls}
+                report.api = {"used": usage.used, "limit": usage.limit, "calls": usage.calls, "retries": usage.retries}
             except CrmCreditError:
                 report.api = None
         with self.store.write() as conn:
@@ -260,7 +267,7 @@ class SyncEngine:
         try:
             self._fetch_into(pull, kind, list(crm_ids), report)
         except CrmCreditError as exc:
-            report.outcome, report.message = "failed", str(exc)
+            report.failed("failed", exc)
             self._finish(report)
             raise
         self._finish(report)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from connectors.base import Connector, RecordWrite, WriteOutcome
-from connectors.errors import ConfigError, CrmCreditError, QuotaExhausted
+from connectors.errors import ConfigError, CrmCreditError, QuotaExhausted, classify
 from sync.echo import LedgerEntry, load_ledger, normalise, save_ledger, save_ledger_many
 from sync.store import Store
 from sync.store import outbox as box
@@ -108,6 +108,7 @@ class PushReport:
     reconciled: int = 0
     up_to_date: int = 0
     stopped: str | None = None  # why pushing stopped early
+    error: dict[str, str] | None = None  # that error, classified
     budget_stop: bool = False
 
     @property
@@ -148,7 +149,7 @@ class Pusher:
                 if not self._send(batch):
                     break
         except QuotaExhausted as exc:
-            self.report.stopped, self.report.budget_stop = str(exc), True
+            self.report.stopped, self.report.budget_stop, self.report.error = str(exc), True, classify(exc)
         return self.report
 
     def _due_rows(self, conn: Connection) -> list[box.OutboxRow]:
@@ -218,11 +219,11 @@ class Pusher:
             self._revert(sendable)  # refused before anything was written
             if isinstance(exc, QuotaExhausted):
                 raise
-            self.report.stopped = str(exc)
+            self.report.stopped, self.report.error = str(exc), classify(exc)
             return False
         except CrmCreditError as exc:
             self.report.unknown += len(sendable)  # maybe written: reconciled on the next push
-            self.report.stopped = str(exc)
+            self.report.stopped, self.report.error = str(exc), classify(exc)
             return False
         self._record(sendable, outcomes)
         return True

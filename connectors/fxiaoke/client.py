@@ -63,7 +63,9 @@ class FxiaokeClient:
         self.open_ids = settings.auth.user_id.startswith("FSUID_")
         self.clock = context.clock or utc_now
         self.sleep: Callable[[float], None] = context.sleep or time.sleep
-        self.session = session or build_session(settings.ca_bundle, RetryPolicy(sleep=self.sleep))
+        self.session = session or build_session(
+            settings.ca_bundle, RetryPolicy(sleep=self.sleep), read_timeout_s=settings.read_timeout_s
+        )
         self.window_s = settings.rate_window_s
         now = self._seconds
         self.pacer = Pacer(settings.rate_limit, settings.rate_window_s, now, self.sleep)

@@ -277,7 +277,8 @@ class FxiaokeConnector:
     def api_usage(self) -> ApiUsage:
         """Calls counted over the last 24 h against the configured daily allowance."""
         meter = self.client.meter
-        return ApiUsage(used=meter.used(), limit=meter.daily_limit, calls=self.client.http_calls)
+        retries = dict(self.client.session.retries)
+        return ApiUsage(used=meter.used(), limit=meter.daily_limit, calls=self.client.http_calls, retries=retries)
 
     def close(self) -> None:
         """Release sessions and sockets."""

@@ -41,7 +41,7 @@ class SalesforceClient:
         self.settings = settings
         self.context = context
         policy = RetryPolicy(sleep=context.sleep or time.sleep)
-        self.session = build_session(settings.ca_bundle, policy)
+        self.session = build_session(settings.ca_bundle, policy, read_timeout_s=settings.read_timeout_s)
         self.session.headers["Sforce-Call-Options"] = CALL_OPTIONS
         self.budget = ApiBudget(settings.api_budget_share)
         self.session.hooks["response"].append(self.budget.on_response)
@@ -110,6 +110,7 @@ class SalesforceClient:
                 return fn(self.sf)
             except SalesforceExpiredSession:
                 log.info("Salesforce session expired during %s; logging in again", what)
+                self.session.retries["session"] += 1  # replayed after a new login: shown by `status`
                 self.relogin()
                 self.budget.check(what)
                 return fn(self.sf)

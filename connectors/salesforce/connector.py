@@ -273,7 +273,7 @@ class SalesforceConnector:
     def api_usage(self) -> ApiUsage:
         """The org-wide usage Salesforce last reported, and the calls this connector made."""
         budget = self.client.budget
-        return ApiUsage(budget.used, budget.limit, budget.calls)
+        return ApiUsage(budget.used, budget.limit, budget.calls, dict(self.client.session.retries))
 
     def close(self) -> None:
         """Close the HTTP session."""

@@ -60,7 +60,7 @@ class ZohoClient:
         self.settings = settings
         self.clock: Callable[[], datetime] = context.clock or _real_clock
         policy = RetryPolicy(sleep=context.sleep or time.sleep)
-        self.session = session or build_session(settings.ca_bundle, policy)
+        self.session = session or build_session(settings.ca_bundle, policy, read_timeout_s=settings.read_timeout_s)
         self.auth = TokenManager(settings, self.session, self.clock, context.tokens)
         self.meter = CreditMeter(
             context.source, settings.api_daily_limit, settings.api_budget_share, context.usage, self.clock
@@ -87,6 +87,7 @@ class ZohoClient:
         if response.status_code == 401 and error_code(response) == "INVALID_TOKEN":
             # Revoked or expired before its time: one fresh token, one replay [zoho.md §1].
             token = self.auth.invalidate(token)
+            self.session.retries["session"] += 1  # replayed with a new token: shown by `status`
             response = self._send(method, token, path, params, json, headers, what)
         if response.status_code not in _UNBILLED and response.status_code < 500:
             self.meter.record(credits)

@@ -24,7 +24,7 @@ from connectors.base import (
     Window,
     WriteOutcome,
 )
-from connectors.errors import ConfigError, SchemaDrift
+from connectors.errors import AuthFailed, ConfigError, SchemaDrift
 from connectors.mapping import pull_fields, writeback_fields_read
 from connectors.zoho import setup, tasks
 from connectors.zoho.client import ZohoClient
@@ -85,6 +85,8 @@ class ZohoConnector:
         module = self._module(kind)
         try:
             known = self.catalog.module(module, refresh=refresh)
+        except AuthFailed:
+            raise  # refused credentials are not a module problem: the run stops, `status` says why
         except ConfigError as error:
             raise SchemaDrift(f"{kind}: Zoho module {module} cannot be read: {error}") from None
         # Write-back fields read along with accounts are reported once, by the write-back check.
@@ -187,7 +189,9 @@ class ZohoConnector:
 
     def api_usage(self) -> ApiUsage:
         """Credits used in the rolling 24 h against the org's daily allowance, and HTTP calls made."""
-        return ApiUsage(self.client.meter.used(), self.settings.api_daily_limit, self.client.session.attempts)
+        session = self.client.session
+        used, limit = self.client.meter.used(), self.settings.api_daily_limit
+        return ApiUsage(used, limit, session.attempts, dict(session.retries))
 
     def token_refreshes(self) -> int:
         """Access tokens this connector minted."""

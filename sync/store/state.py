@@ -120,11 +120,24 @@ def finish_run(conn: Connection, run_id: int, outcome: str, details: dict[str, A
 
 
 def last_run(conn: Connection, source: str) -> dict[str, Any] | None:
-    """The latest run that touched `source`: started, finished, outcome."""
+    """The latest run that touched `source`: started, finished, outcome, and what went wrong.
+
+    `error` is the classified error that stopped it (class, action, fault) and `retries` the CRM
+    calls its connector retried by cause (429, 503, timeout, connection): a burst the retries
+    absorbed leaves the outcome `ok` but still shows here.
+    """
     row = conn.execute(sa.select(runs).where(runs.c.source == source).order_by(runs.c.id.desc()).limit(1)).first()
     if row is None:
         return None
-    return {"started_at": row.started_at, "finished_at": row.finished_at, "outcome": row.outcome}
+    details = json.loads(row.details) if row.details else {}
+    return {
+        "started_at": row.started_at,
+        "finished_at": row.finished_at,
+        "outcome": row.outcome,
+        "message": details.get("message"),
+        "error": details.get("error"),
+        "retries": (details.get("api") or {}).get("retries") or {},
+    }
 
 
 def save_field_lengths(

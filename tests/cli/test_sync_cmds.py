@@ -73,7 +73,7 @@ def test_status_json_has_the_documented_shape_before_and_after_a_pull(crm: FakeC
     assert _cli("sync", "--json").exit_code in (0, 1)
     shown = json.loads(_cli("status", "--json").stdout)["sources"]["sf"]
     assert set(shown) == {"kind", "last_run", "watermarks", "api", "outbox", "quarantine"}
-    assert set(shown["last_run"]) == {"started_at", "finished_at", "outcome"}
+    assert set(shown["last_run"]) == {"started_at", "finished_at", "outcome", "message", "error", "retries"}
     assert set(shown["watermarks"]) == {"Account", "Invoice__c"}
     assert set(shown["api"]) == {"used", "limit"}
     assert set(shown["outbox"]) == {"pending", "in_flight", "sent", "failed", "rejected"}

@@ -94,3 +94,15 @@ def test_ignores_the_environment_ca_bundle(monkeypatch: pytest.MonkeyPatch) -> N
     session = build_session(ca_bundle="/tmp/sandbox-ca.pem")
     settings = session.merge_environment_settings("https://127.0.0.1:1/", {}, None, None, None)
     assert settings["verify"] == "/tmp/sandbox-ca.pem"
+
+
+@responses.activate
+def test_counts_retried_attempts_by_cause(waits: list[float]) -> None:
+    session = build_session(policy=RetryPolicy(attempts=5, sleep=waits.append))
+    responses.add("GET", "https://crm.test/a", status=429)
+    responses.add("GET", "https://crm.test/a", body=requests.exceptions.ReadTimeout("slow"))
+    responses.add("GET", "https://crm.test/a", body=requests.exceptions.ConnectionError("reset"))
+    responses.add("GET", "https://crm.test/a", status=503)
+    responses.add("GET", "https://crm.test/a", json={})
+    session.get("https://crm.test/a")
+    assert session.retries == {"429": 1, "timeout": 1, "connection": 1, "503": 1}
