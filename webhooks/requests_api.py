@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -25,6 +25,7 @@ router = APIRouter(prefix="/api/requests", tags=["requests"])
 User = Annotated[str, Depends(require_user)]
 # Request ids are the store's integer keys: anything outside a 32-bit key cannot exist (PostgreSQL refuses it).
 RequestId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+StoredStatus = Literal["pending", "approved", "rejected", "withdrawn"]
 
 
 class NewRequestBody(BaseModel):
@@ -76,7 +77,9 @@ def answer(run: Any) -> dict[str, Any]:
 
 
 @router.get("")
-def requests_list(request: Request, user: User, status: str | None = None, source: str | None = None) -> dict[str, Any]:
+def requests_list(
+    request: Request, user: User, status: StoredStatus | None = None, source: str | None = None
+) -> dict[str, Any]:
     """Requests, newest first (optionally one status or one source)."""
     rows = list_requests(_service(request).store, status)
     return {"requests": [r for r in rows if source is None or r["source"] == source]}
