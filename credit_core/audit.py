@@ -26,6 +26,7 @@ _FIELDS = tuple(f.name for f in fields(Decision))
 _FIELD_SET = frozenset(_FIELDS)
 _all_values = attrgetter(*_FIELDS)
 _new_decision = constructor(Decision)  # every field given; the values come from a stored, validated decision
+_new_reason = constructor(Reason)
 
 
 def _canonical(value: Any) -> Any:
@@ -86,7 +87,7 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
 
 
 def _reasons(value: list[dict[str, Any]]) -> tuple[Reason, ...]:
-    return tuple(Reason(r["code"], r["text"], int(r["impact"])) for r in value)
+    return tuple([_new_reason(code=r["code"], text=r["text"], impact=int(r["impact"])) for r in value])
 
 
 _READERS: dict[str, Callable[[Any], Any]] = {
