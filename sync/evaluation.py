@@ -186,7 +186,7 @@ class Evaluator:
         if material:
             self.report.changed += 1
             records = (account, bundle.invoices, bundle.orders, bundle.payments)
-            digest, inputs = snapshots.encode(*records, group, self.rates)
+            digest, inputs = snapshots.encode(*records, group, self.rates, bundle.stored)
         elif not _same_but_time(before, after):
             self.report.refreshed += 1
         else:
