@@ -195,12 +195,17 @@ def bench_store_write(rows: Sequence[RecordRow], folder: Path, batch: int = 5000
 
 def figures(quick: bool) -> list[Figure]:
     """P2 for bench.run_all: mapping + validation per record, and the store write against a raw executemany."""
-    sample = 5_000 if quick else 200_000
-    floats = bench_mapping(sample, 10)
-    decimals = bench_mapping(sample, 10, decimals=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        ours, baseline = bench_store_write(stored_rows(sample, 10), Path(tmp))
-    size = f"{sample:,} invoices"
+    sample, runs = (5_000, 1) if quick else (200_000, 3)
+    # Best of a few runs: other processes on a shared machine only ever add time.
+    floats = min(bench_mapping(sample, 10) for _ in range(runs))
+    decimals = min(bench_mapping(sample, 10, decimals=True) for _ in range(runs))
+    rows = stored_rows(sample, 10)
+    writes = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            writes.append(bench_store_write(rows, Path(tmp)))
+    ours, baseline = min(w[0] for w in writes), min(w[1] for w in writes)
+    size = f"{sample:,} invoices, best of {runs}"
     return [
         Figure("P2.mapping", "mapping + validation per record (JSON floats)", floats, "µs", 5.0,
                ratio=floats / 5.0, note=size),
