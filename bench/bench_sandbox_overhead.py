@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sandbox.salesforce import SalesforceSandbox
 
 
-def _timed(name: str, repeat: int, call: Callable[[], requests.Response]) -> None:
+def _timed(repeat: int, call: Callable[[], requests.Response]) -> dict[str, float]:
     call()  # warm-up: connection, caches
     samples = []
     for _ in range(repeat):
@@ -33,24 +33,15 @@ def _timed(name: str, repeat: int, call: Callable[[], requests.Response]) -> Non
         response = call()
         samples.append((time.perf_counter() - started) * 1000)
         if response.status_code >= 300:
-            raise SystemExit(f"{name}: HTTP {response.status_code} {response.text[:200]}")
+            raise RuntimeError(f"HTTP {response.status_code} {response.text[:200]}")
     samples.sort()
     p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
-    print(f"{name:<44} {statistics.median(samples):8.2f} ms median {p95:8.2f} ms p95   (n={repeat})")
+    return {"median_ms": statistics.median(samples), "p95_ms": p95, "n": repeat}
 
 
-def main() -> None:
-    """Print per-request timings for each call kind."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--accounts", type=int, default=300)
-    parser.add_argument("--repeat", type=int, default=200)
-    args = parser.parse_args()
-    started = time.perf_counter()
-    box = SalesforceSandbox(accounts=args.accounts, seed=7, as_of=date(2026, 5, 1))
-    print(
-        f"seeded {args.accounts} accounts, {len(box.ids('Invoice__c'))} invoices in "
-        f"{time.perf_counter() - started:.2f} s"
-    )
+def measure(accounts: int = 300, repeat: int = 200) -> dict[str, dict[str, float]]:
+    """Per-request milliseconds (median, p95) of each call kind against an in-process sandbox."""
+    box = SalesforceSandbox(accounts=accounts, seed=7, as_of=date(2026, 5, 1))
     with box:
         http = requests.Session()
         http.trust_env = False
@@ -67,37 +58,33 @@ def main() -> None:
         by_id = format_soql("SELECT Id, Name, OwnerId FROM Account WHERE Id = {}", account)
         records = [{"attributes": {"type": "Invoice__c"}, "id": i, "Balance__c": 1.5} for i in invoices]
         job = http.post(f"{api}/jobs/query", json={"operation": "query", "query": big}).json()["id"]
-        few = max(10, args.repeat // 10)
-        _timed("GET /services/data/ (transport only)", args.repeat, lambda: http.get(f"{box.url}/services/data/"))
-        _timed("GET limits (session, budget, JSON)", args.repeat, lambda: http.get(f"{api}/limits"))
-        _timed(
-            "GET query by Id (1 record)",
-            args.repeat,
-            lambda: http.get(f"{api}/query", params={"q": by_id}),
-        )
-        _timed(
-            "GET sobjects/Account/{id} (all fields)", args.repeat, lambda: http.get(f"{api}/sobjects/Account/{account}")
-        )
-        _timed(
-            "PATCH sobjects/Account/{id}",
-            args.repeat,
-            lambda: http.patch(f"{api}/sobjects/Account/{account}", json={"Description": "bench"}),
-        )
-        _timed(
-            "GET query page (2,000 invoices, 8 fields)",
-            few,
-            lambda: http.get(f"{api}/query", params={"q": big}, headers=page),
-        )
-        _timed(
-            "PATCH composite/sobjects (200 records)",
-            few,
-            lambda: http.patch(f"{api}/composite/sobjects", json={"allOrNone": False, "records": records}),
-        )
-        _timed(
-            "GET Bulk 2.0 results (2,000 rows CSV)",
-            few,
-            lambda: http.get(f"{api}/jobs/query/{job}/results", params={"maxRecords": 2000}),
-        )
+        few = max(10, repeat // 10)
+        calls: list[tuple[str, int, Callable[[], requests.Response]]] = [
+            ("GET /services/data/ (transport only)", repeat, lambda: http.get(f"{box.url}/services/data/")),
+            ("GET limits (session, budget, JSON)", repeat, lambda: http.get(f"{api}/limits")),
+            ("GET query by Id (1 record)", repeat, lambda: http.get(f"{api}/query", params={"q": by_id})),
+            ("GET sobjects/Account/{id} (all fields)", repeat,
+             lambda: http.get(f"{api}/sobjects/Account/{account}")),
+            ("PATCH sobjects/Account/{id}", repeat,
+             lambda: http.patch(f"{api}/sobjects/Account/{account}", json={"Description": "bench"})),
+            ("GET query page (2,000 invoices, 8 fields)", few,
+             lambda: http.get(f"{api}/query", params={"q": big}, headers=page)),
+            ("PATCH composite/sobjects (200 records)", few,
+             lambda: http.patch(f"{api}/composite/sobjects", json={"allOrNone": False, "records": records})),
+            ("GET Bulk 2.0 results (2,000 rows CSV)", few,
+             lambda: http.get(f"{api}/jobs/query/{job}/results", params={"maxRecords": 2000})),
+        ]  # fmt: skip
+        return {name: _timed(times, call) for name, times, call in calls}
+
+
+def main() -> None:
+    """Print per-request timings for each call kind."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=200)
+    args = parser.parse_args()
+    for name, figure in measure(args.accounts, args.repeat).items():
+        print(f"{name:<44} {figure['median_ms']:8.2f} ms median {figure['p95_ms']:8.2f} ms p95   (n={figure['n']})")
 
 
 if __name__ == "__main__":

@@ -8,18 +8,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
+from credit_core.fast import constructor
 from credit_core.models import Account, Decision, Invoice, Order, Payment, Reason
 
 _DATES = frozenset({"last_review_on", "next_review_on", "downgraded_on"})
 _MONEY = frozenset(
     {"credit_limit", "exposure", "group_exposure", "available_credit", "utilization", "overdue_amount", "dso", "add"}
 )
+_FIELDS = tuple(f.name for f in fields(Decision))
+_FIELD_SET = frozenset(_FIELDS)
+_all_values = attrgetter(*_FIELDS)
+_new_decision = constructor(Decision)  # every field given; the values come from a stored, validated decision
+_new_reason = constructor(Reason)
 
 
 def _canonical(value: Any) -> Any:
@@ -67,41 +74,39 @@ def inputs_digest(
 
 def decision_to_dict(decision: Decision) -> dict[str, Any]:
     """A JSON-safe dict: money and ratios as strings, dates as ISO text, reasons as dicts."""
-    out: dict[str, Any] = {}
-    for f in fields(Decision):
-        value = getattr(decision, f.name)
-        if f.name == "reasons":
-            out[f.name] = [{"code": r.code, "text": r.text, "impact": r.impact} for r in value]
-        elif f.name == "flags":
-            out[f.name] = list(value)
-        elif isinstance(value, Decimal):
-            out[f.name] = str(value)
+    # Every account's decision passes here twice per evaluation (stored and compared): no per-field `fields()`.
+    out = dict(zip(_FIELDS, _all_values(decision), strict=True))
+    for name, value in out.items():
+        if isinstance(value, Decimal):
+            out[name] = str(value)
         elif isinstance(value, datetime | date):
-            out[f.name] = value.isoformat()
-        else:
-            out[f.name] = value
+            out[name] = value.isoformat()
+    out["reasons"] = [{"code": r.code, "text": r.text, "impact": r.impact} for r in decision.reasons]
+    out["flags"] = list(decision.flags)
     return out
 
 
-def _from_json(name: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if name in _MONEY:
-        return Decimal(value)
-    if name in _DATES:
-        return date.fromisoformat(value)
-    if name == "evaluated_at":
-        return datetime.fromisoformat(value)
-    if name == "reasons":
-        return tuple(Reason(r["code"], r["text"], int(r["impact"])) for r in value)
-    if name == "flags":
-        return tuple(value)
-    return value
+def _reasons(value: list[dict[str, Any]]) -> tuple[Reason, ...]:
+    return tuple([_new_reason(code=r["code"], text=r["text"], impact=int(r["impact"])) for r in value])
+
+
+_READERS: dict[str, Callable[[Any], Any]] = {
+    **dict.fromkeys(_MONEY, Decimal),
+    **dict.fromkeys(_DATES, date.fromisoformat),
+    "evaluated_at": datetime.fromisoformat,
+    "reasons": _reasons,
+    "flags": tuple,
+}
 
 
 def decision_from_dict(data: dict[str, Any]) -> Decision:
     """The Decision stored by `decision_to_dict` (unknown keys are refused)."""
-    unknown = set(data) - {f.name for f in fields(Decision)}
+    unknown = data.keys() - _FIELD_SET
     if unknown:
         raise ValueError(f"not Decision fields: {', '.join(sorted(unknown))}")
-    return Decision(**{f.name: _from_json(f.name, data.get(f.name)) for f in fields(Decision)})
+    values = dict.fromkeys(_FIELDS)
+    for name, value in data.items():
+        if value is not None:
+            reader = _READERS.get(name)
+            values[name] = value if reader is None else reader(value)
+    return _new_decision(**values)

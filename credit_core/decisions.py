@@ -8,17 +8,20 @@ writes nothing.
 from __future__ import annotations
 
 from dataclasses import fields
+from operator import attrgetter
 from typing import Any
 
 from credit_core.models import Decision
 
 DRIFTING: frozenset[str] = frozenset({"max_days_past_due", "dso", "add", "paydex", "evaluated_at"})
 MATERIAL: tuple[str, ...] = tuple(f.name for f in fields(Decision) if f.name not in DRIFTING)
+_material_values = attrgetter(*MATERIAL)
 
 
 def material_fields(decision: Decision) -> tuple[Any, ...]:
     """The values whose change makes a new decision (everything but drifting figures and evaluated_at)."""
-    return tuple(getattr(decision, name) for name in MATERIAL)
+    values: tuple[Any, ...] = _material_values(decision)
+    return values
 
 
 def is_material_change(previous: Decision | None, new: Decision) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter
 from typing import Any
 
 from credit_core.models import Decision, Reason
@@ -17,6 +18,7 @@ from credit_core.policy import Policy, load_policy
 MONEY_KEYS = frozenset({"credit_limit", "exposure", "group_exposure", "available_credit", "overdue_amount"})
 DECISION_KEYS = frozenset(f.name for f in fields(Decision))
 ELLIPSIS = "…"
+_impact_then_code = attrgetter("impact", "code")
 
 
 def round_to_step(amount: Decimal, step: Decimal) -> Decimal:
@@ -53,7 +55,7 @@ def join_within(items: list[str], separator: str, max_length: int | None) -> str
 
 def reasons_text(reasons: tuple[Reason, ...], max_length: int | None = None) -> str:
     """One line per reason, most negative first, as many whole lines as fit."""
-    ordered = sorted(reasons, key=lambda r: (r.impact, r.code))
+    ordered = sorted(reasons, key=_impact_then_code)
     return join_within([reason_line(r) for r in ordered], "\n", max_length)
 
 

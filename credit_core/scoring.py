@@ -96,7 +96,8 @@ def _text(rule: Rule, index: int, value: Any, account: Account, behaviour: Behav
 
 def _with_impacts(found: list[Item], total: Any, final: int, neutral: int) -> list[Item]:
     target = final - neutral
-    if total == target and all(type(points) is int for points, _, _ in found):
+    # The total is an int only when every point was (ints stay ints under +); no per-item check.
+    if total == target and type(total) is int:
         return found  # whole points and no clamping: the points are the impacts
     impacts = words.allocate([p for p, _, _ in found], target, [code for _, code, _ in found])
     return [(impact, code, text) for impact, (_, code, text) in zip(impacts, found, strict=True)]

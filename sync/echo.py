@@ -65,10 +65,15 @@ class LedgerEntry:
 def load_ledger(conn: Connection, source: str, crm_ids: Iterable[str]) -> dict[str, dict[str, LedgerEntry]]:
     """Ledger entries by account and CRM field."""
     found: dict[str, dict[str, LedgerEntry]] = {}
+    instants: dict[str, datetime] = {}  # a push writes a whole batch at one instant: parse each stamp once
+    c = echo_ledger.c
     for chunk in chunks(list(dict.fromkeys(crm_ids)), 500):
-        query = sa.select(echo_ledger).where(echo_ledger.c.source == source, echo_ledger.c.crm_id.in_(chunk))
-        for row in conn.execute(query):
-            found.setdefault(row.crm_id, {})[row.field] = LedgerEntry(row.value, row.origin, from_stamp(row.at))
+        query = sa.select(c.crm_id, c.field, c.value, c.origin, c.at).where(c.source == source, c.crm_id.in_(chunk))
+        for crm_id, field, value, origin, at in conn.execute(query):
+            moment = instants.get(at)
+            if moment is None:
+                moment = instants[at] = from_stamp(at)
+            found.setdefault(crm_id, {})[field] = LedgerEntry(value, origin, moment)
     return found
 
 

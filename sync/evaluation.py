@@ -74,6 +74,7 @@ class Evaluator:
         self.report = EvaluationReport()
         self._lengths: dict[str, dict[str, int]] = {}
         self._tasks: dict[str, list[TaskDraft]] = defaultdict(list)
+        self._formats: dict[str, tuple[tuple[str, str, int | None], ...]] = {}
 
     def run(self, keys: Iterable[Key] | None = None) -> EvaluationReport:
         """Evaluate all accounts (keys None) or these accounts with their whole parent groups."""
@@ -81,6 +82,7 @@ class Evaluator:
         wanted = list(dict.fromkeys(keys)) if keys is not None else None
         with self.store.read() as conn:
             self._lengths = self._field_lengths(conn)
+            self._formats = self._writeback_formats()
             groups = self._group_exposures(conn, now, wanted)
             if wanted is None:
                 bundles: Iterator[Bundle] = stream_bundles(conn)
@@ -102,6 +104,16 @@ class Evaluator:
             if settings.writeback is not None:
                 lengths[name] = load_field_lengths(conn, name, settings.writeback.object)
         return lengths
+
+    def _writeback_formats(self) -> dict[str, tuple[tuple[str, str, int | None], ...]]:
+        """(decision key, CRM field, its length) of each source's write-back, worked out once per run."""
+        formats = {}
+        for name, settings in self.config.sources.items():
+            if settings.writeback is not None:
+                lengths = self._lengths.get(name, {})
+                fields = settings.writeback.fields.items()
+                formats[name] = tuple((key, crm_field, lengths.get(crm_field)) for key, crm_field in fields)
+        return formats
 
     def _group_exposures(self, conn: Connection, now: datetime, wanted: list[Key] | None) -> dict[Key, Decimal]:
         """Group exposure in the base currency for every account that belongs to a parent hierarchy."""
@@ -195,8 +207,8 @@ class Evaluator:
         if material:
             self.report.changed += 1
             records = (account, bundle.invoices, bundle.orders, bundle.payments)
-            digest, inputs = snapshots.encode(*records, group, self.rates)
-        elif _without_time(before) != _without_time(after):
+            digest, inputs = snapshots.encode(*records, group, self.rates, bundle.stored)
+        elif not _same_but_time(before, after):
             self.report.refreshed += 1
         else:
             return decision  # identical: nothing to store
@@ -246,13 +258,10 @@ class Evaluator:
         return self.measure_request(bundles[0], groups.get(key), now)
 
     def _writeback_values(self, source: str, decision: Decision) -> dict[str, Any]:
-        settings = self.config.sources.get(source)
-        if settings is None or settings.writeback is None:
-            return {}
-        lengths = self._lengths.get(source, {})
+        policy = self.policy
         return {
-            crm_field: crm_value(decision, key, max_length=lengths.get(crm_field), policy=self.policy)
-            for key, crm_field in settings.writeback.fields.items()
+            crm_field: crm_value(decision, key, max_length=length, policy=policy)
+            for key, crm_field, length in self._formats.get(source, ())
         }
 
     def _plan(self, conn: Connection, source: str, desired: dict[str, dict[str, Any]], now: datetime) -> None:
@@ -267,7 +276,8 @@ class Evaluator:
             self.report.error_samples.append(message)
 
 
-def _without_time(payload: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if payload is None:
-        return None
-    return {k: v for k, v in payload.items() if k != "evaluated_at"}
+def _same_but_time(before: Mapping[str, Any] | None, after: dict[str, Any]) -> bool:
+    """Whether two stored decisions differ in nothing but `evaluated_at` (one C-level dict comparison)."""
+    if before is None:
+        return False
+    return {**before, "evaluated_at": after.get("evaluated_at")} == after

@@ -69,8 +69,11 @@ def plan_writes(
     if not desired:
         return 0
     ledger = load_ledger(conn, source, desired)
-    waiting = box.rows_for_accounts(conn, source, desired, _WAITING)
-    rejected = box.rows_for_accounts(conn, source, desired, ("rejected",))
+    waiting: dict[str, list[box.OutboxRow]] = {}
+    rejected: dict[str, list[box.OutboxRow]] = {}
+    for crm_id, rows in box.rows_for_accounts(conn, source, desired, (*_WAITING, "rejected")).items():
+        for row in rows:  # oldest first within each state, as two queries would give them
+            (rejected if row.state == "rejected" else waiting).setdefault(crm_id, []).append(row)
     queued = 0
     new: dict[str, Mapping[str, Any]] = {}
     for crm_id, values in desired.items():

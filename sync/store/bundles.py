@@ -25,12 +25,15 @@ _STREAM_ROWS = 2000
 
 @dataclass
 class Bundle:
-    """One account and its live records."""
+    """One account and its live records; `stored` keeps each record's payload as read, by (kind, crm_id)."""
 
     account: Account
     invoices: list[Invoice] = field(default_factory=list)
     orders: list[Order] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
+    # An input snapshot reuses these instead of encoding every record again (the first evaluation's
+    # biggest cost). Invoices, orders and payments are never altered after loading; the account may be.
+    stored: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def key(self) -> Key:
@@ -57,13 +60,18 @@ class _Children:
         self.rows = rows
         self.head = next(rows, None)
 
-    def take(self, key: Key) -> list[Any]:
+    def take(self, key: Key, stored: dict[tuple[str, str], str]) -> list[Any]:
         found: list[Any] = []
-        while self.head is not None and (self.head.source, self.head.account_crm_id) <= key:
-            row = self.head
-            if (row.source, row.account_crm_id) == key:
-                found.append(decode_record(self.kind, row.source, row.crm_id, row.payload))
-            self.head = next(self.rows, None)  # records of unknown or deleted accounts are skipped
+        kind, rows, row = self.kind, self.rows, self.head
+        while row is not None:
+            source, account_crm_id, crm_id, payload = row
+            if (source, account_crm_id) > key:
+                break
+            if (source, account_crm_id) == key:
+                found.append(decode_record(kind, source, crm_id, payload))
+                stored[(kind, crm_id)] = payload
+            row = next(rows, None)  # records of unknown or deleted accounts are skipped
+        self.head = row
         return found
 
 
@@ -79,8 +87,9 @@ def stream_bundles(conn: Connection, sources: Iterable[str] | None = None) -> It
     for row in streamed:
         key = (row.source, row.crm_id)
         account = decode_record("account", row.source, row.crm_id, row.payload)
-        invoices, orders, payments = (c.take(key) for c in children)
-        yield Bundle(account, invoices, orders, payments)
+        stored: dict[tuple[str, str], str] = {}
+        invoices, orders, payments = (c.take(key, stored) for c in children)
+        yield Bundle(account, invoices, orders, payments, stored)
 
 
 def load_bundles(conn: Connection, keys: Iterable[Key]) -> list[Bundle]:
@@ -111,7 +120,9 @@ def _load_chunk(conn: Connection, source: str, ids: Iterable[str]) -> list[Bundl
         )
         for r in rows:
             if r.account_crm_id in bundles:
-                getattr(bundles[r.account_crm_id], attribute).append(decode_record(kind, source, r.crm_id, r.payload))
+                bundle = bundles[r.account_crm_id]
+                getattr(bundle, attribute).append(decode_record(kind, source, r.crm_id, r.payload))
+                bundle.stored[(kind, r.crm_id)] = r.payload
     return list(bundles.values())
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from credit_core.fast import constructor
 from credit_core.models import Account, Financials, Invoice, LimitOverride, Order, Payment, Qualitative
 
 Record = Account | Invoice | Order | Payment
@@ -102,7 +103,7 @@ def _decoder(cls: type[Any]) -> Callable[[str, str, dict[str, Any]], Any]:
             keywords.append(f"{f.name}={f.name}")
     lines.append(f"    return _cls({', '.join(keywords)})")
     defaults = {f.name: (None if f.default is dataclasses.MISSING else f.default) for f in dataclasses.fields(cls)}
-    namespace: dict[str, Any] = {"_cls": cls}
+    namespace: dict[str, Any] = {"_cls": constructor(cls)}  # slots set directly: no frozen __setattr__ per field
     exec(compile("\n".join(lines), f"<decode {cls.__name__}>", "exec"), namespace)  # noqa: S102  field names only
     generated = namespace["decode"]
     helpers = [_nested(kind) for kind in (Financials, Qualitative, LimitOverride)] if cls is Account else [None] * 3

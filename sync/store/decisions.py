@@ -37,33 +37,34 @@ def load_current(conn: Connection, keys: Iterable[Key]) -> dict[Key, dict[str, A
 def save_decisions(conn: Connection, rows: Sequence[DecisionRow], now: datetime) -> None:
     """Store current decisions; history and an audit row for those that changed materially."""
     stamp = to_stamp(now)
+    payloads = [_json(r.after) for r in rows]  # the current row, history and audit hold the same text
     current = [
-        {"source": r.key[0], "crm_id": r.key[1], "payload": _json(r.after), "policy_version": r.policy_version,
+        {"source": r.key[0], "crm_id": r.key[1], "payload": payload, "policy_version": r.policy_version,
          "evaluated_at": stamp, "changed_at": stamp}
-        for r in rows
+        for r, payload in zip(rows, payloads, strict=True)
     ]  # fmt: skip
     material = [c for c, r in zip(current, rows, strict=True) if r.material]
     refreshed = [c for c, r in zip(current, rows, strict=True) if not r.material]
     columns = ["payload", "policy_version", "evaluated_at"]
     upsert_many(conn, decisions, ["source", "crm_id"], material, [*columns, "changed_at"])
     upsert_many(conn, decisions, ["source", "crm_id"], refreshed, columns)
-    changes = [r for r in rows if r.material]
+    changes = [(r, c["payload"]) for c, r in zip(current, rows, strict=True) if r.material]
     if not changes:
         return
     conn.execute(
         sa.insert(decision_history),
-        [{"source": r.key[0], "crm_id": r.key[1], "at": stamp, "payload": _json(r.after)} for r in changes],
+        [{"source": r.key[0], "crm_id": r.key[1], "at": stamp, "payload": payload} for r, payload in changes],
     )
     conn.execute(
         sa.insert(audit),
         [
             {"at": stamp, "source": r.key[0], "crm_id": r.key[1], "event": "decision", "trigger": r.trigger,
              "actor": r.actor, "policy_version": r.policy_version, "inputs_digest": r.inputs_digest,
-             "before": None if r.before is None else _json(r.before), "after": _json(r.after)}
-            for r in changes
+             "before": None if r.before is None else _json(r.before), "after": payload}
+            for r, payload in changes
         ],
     )  # fmt: skip
-    save_inputs(conn, {r.inputs_digest: r.inputs for r in changes if r.inputs_digest and r.inputs is not None}, now)
+    save_inputs(conn, {r.inputs_digest: r.inputs for r, _ in changes if r.inputs_digest and r.inputs is not None}, now)
 
 
 def save_inputs(conn: Connection, documents: dict[str, bytes], now: datetime) -> None:

@@ -22,8 +22,11 @@ from sync.store.codec import decode_record, encode_record
 _KINDS = (("invoices", "invoice"), ("orders", "order"), ("payments", "payment"))
 
 
-def _records(records: Iterable[Invoice | Order | Payment]) -> list[list[str]]:
-    return sorted([r.crm_id, encode_record(r)] for r in records)
+def _records(
+    kind: str, records: Iterable[Invoice | Order | Payment], stored: Mapping[tuple[str, str], str]
+) -> list[list[str]]:
+    # A payload as read from the store is what encode_record gives for the record decoded from it.
+    return sorted([r.crm_id, stored.get((kind, r.crm_id)) or encode_record(r)] for r in records)
 
 
 def encode(
@@ -33,14 +36,16 @@ def encode(
     payments: Iterable[Payment],
     group_exposure: Decimal | None,
     fx_rates: Mapping[str, Decimal],
+    stored: Mapping[tuple[str, str], str] | None = None,
 ) -> tuple[str, bytes]:
-    """(digest, compressed snapshot) of one evaluation's inputs."""
+    """(digest, compressed snapshot) of one evaluation's inputs; `stored`: payloads as read, by (kind, crm_id)."""
+    known = stored or {}
     document = {
         "source": account.source,
         "account": [account.crm_id, encode_record(account)],
-        "invoices": _records(invoices),
-        "orders": _records(orders),
-        "payments": _records(payments),
+        "invoices": _records("invoice", invoices, known),
+        "orders": _records("order", orders, known),
+        "payments": _records("payment", payments, known),
         "group_exposure": None if group_exposure is None else str(group_exposure),
         "fx_rates": {code: str(rate) for code, rate in sorted(fx_rates.items())},
     }
