@@ -33,6 +33,7 @@ class NaiveRun:
     write_calls: float  # one update per changed account, scaled from the sample
     seconds: float  # measured on the sample, scaled the same way
     sample: int
+    written: int  # accounts the writes were scaled to
 
     @property
     def calls(self) -> int:
@@ -101,7 +102,7 @@ def naive_salesforce(box: SalesforceSandbox, objects: Sequence[str], written: Se
 
     writes, took = _scaled(rewrite, written, sample, count)
     session.close()
-    return NaiveRun(round(listing), reads, writes, seconds + took, sample)
+    return NaiveRun(round(listing), reads, writes, seconds + took, sample, len(written))
 
 
 def naive_zoho(client: ZohoClient, modules: Sequence[str], written: Sequence[str],
@@ -131,7 +132,7 @@ def naive_zoho(client: ZohoClient, modules: Sequence[str], written: Sequence[str
         writes, took = _scaled(put, written, sample, count)
     finally:
         client.session.hooks["response"].remove(count.hook)
-    return NaiveRun(round(listing), reads, writes, seconds + took, sample)
+    return NaiveRun(round(listing), reads, writes, seconds + took, sample, len(written))
 
 
 def _zoho_ids(client: ZohoClient, module: str) -> list[str]:
