@@ -203,7 +203,9 @@ class JobQueue:
         first, then recalculations (which then see what those fetches stored), then anything else.
 
         Under steady load the queue interleaves fetches (from notifications) with recalculations
-        (from finished fetches), so merging only neighbours would batch nothing.
+        (from finished fetches), so merging only neighbours would batch nothing. The caller runs one
+        full batch per kind and source; the batches beyond it go back on the queue, where another
+        worker takes them: a backlog is drained by every worker at once, not by whichever took it.
         """
         taken = [first]
         while len(taken) < WINDOW:
@@ -219,12 +221,15 @@ class JobQueue:
                 others.append(task)
             else:
                 groups.setdefault(key, []).extend(task.args[-1])
-        merged: list[Task] = []
+        mine: list[Task] = []
         for key in sorted(groups, key=lambda k: k.job != "fetch"):  # stable: fetches first
             ids = list(dict.fromkeys(groups[key]))
             limit = FETCH_BATCH if key.job == "fetch" else RECALC_BATCH
-            merged += [self._rebuild(key, ids[start : start + limit]) for start in range(0, len(ids), limit)]
-        return merged + others
+            mine.append(self._rebuild(key, ids[:limit]))
+            for start in range(limit, len(ids), limit):
+                # Markers stay set: the requeued batch still covers these ids, so changes keep merging.
+                self._enqueue(self._rebuild(key, ids[start : start + limit]))
+        return mine + others
 
     def _batch_key(self, task: Task) -> BatchKey | None:
         if task.eta is not None:

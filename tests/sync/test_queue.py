@@ -11,7 +11,7 @@ from huey import RedisHuey, SqliteHuey
 
 from connectors.base import ObjectKind
 from connectors.errors import ConfigError
-from sync.queue import FETCH_BATCH, JobQueue, every_minutes, open_huey
+from sync.queue import FETCH_BATCH, RECALC_BATCH, JobQueue, every_minutes, open_huey
 from tests.sync.queue_helpers import drain, redis_queue, sqlite_queue
 
 
@@ -103,6 +103,17 @@ def test_batches_keep_source_and_kind_apart_and_stop_at_the_batch_size(jobs: Job
     drain(jobs)
     sizes = [(source, kind, len(ids)) for source, kind, ids in recorder.fetches]
     assert sizes == [("sf", "invoice", FETCH_BATCH), ("sf", "invoice", 5), ("sf", "account", 1), ("zoho", "invoice", 1)]
+
+
+def test_a_worker_keeps_one_batch_and_requeues_the_rest_for_other_workers(jobs: JobQueue) -> None:
+    for start in range(0, 3 * RECALC_BATCH, 10):
+        jobs.submit_recalculations("sf", [f"A{i}" for i in range(start, start + 10)])
+    first = jobs.dequeue_nowait()
+    assert first is not None
+    kept = jobs.gather(first)
+    assert [len(task.args[-1]) for task in kept] == [RECALC_BATCH]
+    assert jobs.pending() == 2  # two more full batches, for whichever worker asks next
+    assert jobs.submit_recalculations("sf", ["A1", f"A{2 * RECALC_BATCH}"]) == 0  # still covered: merged
 
 
 def test_a_deferred_recalculation_keeps_absorbing_changes_until_it_runs(jobs: JobQueue) -> None:
