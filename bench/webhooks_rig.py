@@ -37,7 +37,7 @@ SOURCE = "sf"
 
 
 def _targets(box: Any) -> list[tuple[str, str, str]]:
-    """(account, invoice, amount) per stand-alone account with an open invoice of 1,000 or more.
+    """(account, invoice, amount) per stand-alone account with an unpaid open invoice of 1,000 or more.
 
     Stand-alone (no parent, no children): a group shares one lease and cool-down, and the bench
     measures one account's latency, not its siblings' queueing.
@@ -45,10 +45,11 @@ def _targets(box: Any) -> list[tuple[str, str, str]]:
     parents = {str(r["ParentId"]) for r in box.query("SELECT ParentId FROM Account WHERE ParentId != null")}
     alone = {str(r["Id"]) for r in box.query("SELECT Id FROM Account WHERE ParentId = null")} - parents
     chosen: dict[str, tuple[str, str, str]] = {}
-    rows = box.query("SELECT Id, Account__c, Amount__c FROM Invoice__c WHERE Status__c = 'Open' AND Amount__c >= 1000")
-    for row in rows:
+    soql = "SELECT Id, Account__c, Amount__c, Balance__c FROM Invoice__c WHERE Status__c = 'Open' AND Amount__c >= 1000"
+    for row in box.query(soql):
         account = str(row["Account__c"])
-        if account in alone and account not in chosen:
+        # Unpaid in full: the bench moves the balance to half the amount and back, so each move is a change.
+        if account in alone and account not in chosen and row["Balance__c"] == row["Amount__c"]:
             chosen[account] = (account, str(row["Id"]), str(row["Amount__c"]))
     return sorted(chosen.values())
 
