@@ -148,7 +148,7 @@ def write_config(folder: Path, table: dict[str, Any], store_url: str, queue_url:
     """crm-credit.toml for the bench source."""
     data = {
         "store": {"url": store_url},
-        "queue": {"url": queue_url, "sync_interval_s": 86_400},
+        "queue": {"url": queue_url, "name": f"bench-{uuid.uuid4().hex[:10]}", "sync_interval_s": 86_400},
         "webhooks": {"secret": SECRET},
         "sources": {SOURCE: table},
     }

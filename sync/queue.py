@@ -126,7 +126,7 @@ class JobQueue:
     @classmethod
     def open(cls, config: QueueConfig) -> JobQueue:
         """The queue a config names."""
-        return cls(open_huey(config.url), config.sync_interval_s)
+        return cls(open_huey(config.url, config.name), config.sync_interval_s)
 
     @property
     def is_sqlite(self) -> bool:
