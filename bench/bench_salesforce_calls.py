@@ -306,11 +306,10 @@ def figures(quick: bool) -> list[Figure]:
     accounts, invoices = (500, 5000) if quick else (5000, 50_000)
     with tempfile.TemporaryDirectory() as folder:
         measured = measure(accounts, invoices, Path(folder), naive_sample=100 if quick else 300)
-    return p3_figures("sf", measured, f"{accounts} accounts, {invoices} invoices")
+    return _p3(measured, f"{accounts} accounts, {invoices} invoices")
 
 
-def p3_figures(crm: str, measured: dict[str, Any], size: str) -> list[Figure]:
-    """The four P3 figures of one CRM from `measure`'s runs."""
+def _p3(measured: dict[str, Any], size: str, crm: str = "sf") -> list[Figure]:
     runs = {name: measured[name] for name in ("first_sync", "unchanged_rerun", "after_10_paid_invoices")}
     objects = [(name, obj, r) for name, run in runs.items() for obj, r in run["reads"].items()]
     worst = max(objects, key=lambda t: t[2]["overhead"])
