@@ -326,8 +326,8 @@ def _p3(measured: dict[str, Any], size: str, crm: str = "sf") -> list[Figure]:
                note=f"{first['accounts_written']} accounts changed; bound ⌈changed/200⌉ + 2"),
         Figure(f"P3.{crm}.unchanged_writes", f"{crm}: writes of an unchanged re-run", unchanged["write_calls"],
                "calls", goal=0, note=f"{unchanged['api_calls']} calls in all"),
-        Figure(f"P3.{crm}.naive_ratio", f"{crm}: naive calls ÷ ours, first sync", naive / max(1, ours), "×",
-               lower_is_better=False, ratio=naive / max(1, ours),
+        Figure(f"P3.{crm}.naive_ratio", f"{crm}: naive calls ÷ ours, first sync", round(naive / max(1, ours), 1),
+               "×", lower_is_better=False, ratio=round(naive / max(1, ours), 1),
                note=f"ours {ours} vs naive {naive} calls; incremental after 10 paid invoices: ours "
                     f"{incremental['api_calls']} vs naive {naive_incremental}. {measured['naive']['note']}"),
     ]  # fmt: skip

@@ -235,8 +235,8 @@ def figures(quick: bool) -> list[Figure]:
                note=f"{first['accounts_written']} accounts changed; bound ⌈changed/100⌉ + 2"),
         Figure("P3.zoho.unchanged_writes", "zoho: writes of an unchanged re-run", unchanged["put_calls"], "calls",
                goal=0, note=f"{unchanged['api_calls']} calls in all"),
-        Figure("P3.zoho.naive_ratio", "zoho: naive calls ÷ ours, first sync", theirs / max(1, ours), "×",
-               lower_is_better=False, ratio=theirs / max(1, ours),
+        Figure("P3.zoho.naive_ratio", "zoho: naive calls ÷ ours, first sync", round(theirs / max(1, ours), 1), "×",
+               lower_is_better=False, ratio=round(theirs / max(1, ours), 1),
                note=f"ours {ours} vs naive {theirs} calls; after paid invoices: ours {last['api_calls']} vs naive "
                     f"{naive_calls(naive, last)}. {naive.note()}"),
     ]  # fmt: skip
