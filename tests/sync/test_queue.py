@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ from huey import RedisHuey, SqliteHuey
 
 from connectors.base import ObjectKind
 from connectors.errors import ConfigError
+from sync.config import QueueConfig
 from sync.queue import FETCH_BATCH, RECALC_BATCH, JobQueue, every_minutes, open_huey
 from tests.sync.queue_helpers import drain, redis_queue, sqlite_queue
 
@@ -64,6 +66,20 @@ def test_the_queue_url_picks_the_huey_backend(tmp_path: Path) -> None:
         open_huey("amqp://localhost")
     with pytest.raises(ConfigError, match="needs a file"):
         open_huey("sqlite:///:memory:")
+
+
+@pytest.mark.redis
+def test_queues_named_apart_share_a_redis_database_without_seeing_each_other(redis_url: str) -> None:
+    ours, theirs = (JobQueue.open(QueueConfig(url=redis_url, name=f"q{uuid.uuid4().hex[:10]}")) for _ in range(2))
+    try:
+        ours.submit_changes("sf", "invoice", ["I1"])
+        assert theirs.submit_changes("sf", "invoice", ["I1"]) == 1  # its own marker: not merged into ours
+        theirs.huey.storage.flush_all()
+        assert ours.pending() == 1 and ours.waiting_changes() == 1
+    finally:
+        for jobs in (ours, theirs):
+            jobs.huey.storage.flush_all()
+            jobs.close()
 
 
 def test_changes_to_a_pending_record_merge_into_the_queued_fetch(jobs: JobQueue) -> None:
