@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey, Task
 from huey.storage import RedisStorage, SqliteStorage
+from huey.utils import utcnow
 
 from connectors.base import OBJECT_KINDS, ObjectKind
 from connectors.errors import ConfigError
@@ -214,37 +215,43 @@ class JobQueue:
                 break
             taken.append(following)
         groups: dict[BatchKey, list[str]] = {}
+        retries: dict[BatchKey, int] = {}  # the smallest retry budget merged into each batch
         others: list[Task] = []
+        now = utcnow()  # huey keeps etas in naive UTC
         for task in taken:
-            key = self._batch_key(task)
+            key = self._batch_key(task, now)
             if key is None:
                 others.append(task)
             else:
                 groups.setdefault(key, []).extend(task.args[-1])
+                retries[key] = min(retries.get(key, RETRIES), task.retries)
         mine: list[Task] = []
         for key in sorted(groups, key=lambda k: k.job != "fetch"):  # stable: fetches first
             ids = list(dict.fromkeys(groups[key]))
             limit = FETCH_BATCH if key.job == "fetch" else RECALC_BATCH
-            mine.append(self._rebuild(key, ids[:limit]))
+            mine.append(self._rebuild(key, ids[:limit], retries[key]))
             for start in range(limit, len(ids), limit):
                 # Markers stay set: the requeued batch still covers these ids, so changes keep merging.
-                self._enqueue(self._rebuild(key, ids[start : start + limit]))
+                self._enqueue(self._rebuild(key, ids[start : start + limit], retries[key]))
         return mine + others
 
-    def _batch_key(self, task: Task) -> BatchKey | None:
-        if task.eta is not None:
-            return None  # deferred or retried: huey holds it until its time (merging would run it now)
+    def _batch_key(self, task: Task, now: datetime) -> BatchKey | None:
+        if task.eta is not None and task.eta > now:
+            return None  # deferred or retried, not yet due: huey holds it until its time
+        # Due deferrals merge too: the recalculations deferred by one group cool-down come due together
+        # and run as one batch rather than one account at a time.
         if isinstance(task, self.fetch_task.task_class):
             return BatchKey("fetch", task.args[0], task.args[1])
         if isinstance(task, self.recalc_task.task_class):
             return BatchKey("recalc", task.args[0])
         return None
 
-    def _rebuild(self, key: BatchKey, ids: list[str]) -> Task:
+    def _rebuild(self, key: BatchKey, ids: list[str], retries: int) -> Task:
         if key.job == "fetch":
             task: Task = self.fetch_task.s(key.source, key.kind, ids)
         else:
             task = self.recalc_task.s(key.source, ids)
+        task.retries = retries  # a batch holding a retried job keeps that job's smaller budget
         return task
 
     def dequeue_nowait(self) -> Task | None:

@@ -144,6 +144,14 @@ def test_a_deferred_recalculation_keeps_absorbing_changes_until_it_runs(jobs: Jo
     assert recorder.recalculations == [("sf", ["A1"])]
 
 
+def test_recalculations_deferred_one_by_one_run_as_one_batch_once_due(jobs: JobQueue) -> None:
+    recorder = Recorder(jobs)
+    for account in ("A1", "A2", "A3"):
+        jobs.defer_recalculations("sf", [account], delay_s=0)  # due at once (each carries its eta)
+    drain(jobs)
+    assert recorder.recalculations == [("sf", ["A1", "A2", "A3"])]
+
+
 def test_a_marker_left_by_a_lost_job_stops_merging_once_stale(jobs: JobQueue, monkeypatch: pytest.MonkeyPatch) -> None:
     jobs.submit_changes("sf", "invoice", ["I1"])
     jobs.dequeue_nowait()  # the worker holding it died before clearing the marker
