@@ -175,6 +175,28 @@ class JobQueue:
         """Clear recalculation markers as the job starts (after taking the account lock)."""
         self._delete_markers([_recalc_marker(source, i) for i in crm_ids])
 
+    def pending_recalculations(self, source: str, crm_ids: Iterable[str]) -> dict[str, float]:
+        """The accounts among these with a recalculation pending, each with when it was asked for."""
+        keys = {_recalc_marker(source, crm_id): crm_id for crm_id in crm_ids}
+        names = list(keys)
+        found: dict[str, Any] = {}
+        for start in range(0, len(names), 500):  # SQLite caps the parameters of one statement
+            found.update(self.huey.storage.peek_many(names[start : start + 500]))
+        asked = {keys[key]: self.huey.serializer.deserialize(raw) for key, raw in found.items()}
+        return {crm_id: at if isinstance(at, float) else 0.0 for crm_id, at in asked.items()}
+
+    def restore_recalculations(self, source: str, crm_ids: Iterable[str]) -> None:
+        """Mark these recalculations pending again: their job failed after clearing them, and huey retries it."""
+        now = time.time()
+        for crm_id in crm_ids:
+            self.huey.put(_recalc_marker(source, crm_id), now)
+
+    def release_covered(self, source: str, crm_ids: Iterable[str], before: float) -> None:
+        """Clear the recalculations of these accounts asked for before `before`: an evaluation of their group
+        that began after it has decided on their change, so their queued or deferred jobs find nothing to do."""
+        pending = self.pending_recalculations(source, crm_ids)
+        self._delete_markers([_recalc_marker(source, crm_id) for crm_id, at in pending.items() if at < before])
+
     def defer_recalculations(self, source: str, crm_ids: Sequence[str], delay_s: float = DEFER_S) -> None:
         """Run these recalculations later; their markers stay set, so changes keep merging in meanwhile."""
         if crm_ids:

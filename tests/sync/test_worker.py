@@ -136,6 +136,31 @@ def test_two_accounts_of_one_group_are_decided_in_one_run_under_one_lease(store_
         worker.close()
 
 
+def test_a_members_recalculation_asked_for_before_its_group_was_decided_has_nothing_left_to_do(
+    store_target: Target, jobs: JobQueue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sync.worker.CLOCK_MARGIN_S", 0.0)  # one host, one clock
+    with harness(store_target) as h:
+        _seed(h)
+        h.engine().sync()
+        _pay(h, "J0")
+        _pay(h, "J1")
+        worker = _worker(h, jobs)
+        assert h.engine().fetch_changes("sf", "invoice", ["J0", "J1"]) == {"A0", "A1"}
+        jobs.submit_recalculations("sf", ["A1"])
+        jobs.submit_recalculations("sf", ["A0"])
+        first = jobs.dequeue_nowait()
+        assert first is not None
+        jobs.huey.execute(first)  # A1's job alone decides the whole group, A0 (and its paid invoice) included
+        drain(jobs)
+        assert recalculations(h.store) == {("sf", "A1"): 1}
+        assert jobs.scheduled() == 0 and jobs.waiting_changes() == 0  # A0's job was not deferred: it was done
+        h.crm.tick(60)
+        check = h.engine().sync()
+        assert check.sources["sf"].push is not None and check.sources["sf"].push.sent == 0
+        worker.close()
+
+
 def test_changes_right_after_a_recalculation_wait_for_the_cooldown_and_merge_into_one_run(
     store_target: Target, jobs: JobQueue
 ) -> None:
