@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from connectors.errors import TransientError
 from sync.queue import JobQueue
 from sync.status import recalculations
 from sync.store import Store, leases
@@ -158,6 +160,33 @@ def test_a_members_recalculation_asked_for_before_its_group_was_decided_has_noth
         h.crm.tick(60)
         check = h.engine().sync()
         assert check.sources["sf"].push is not None and check.sources["sf"].push.sent == 0
+        worker.close()
+
+
+def test_a_recalculation_failing_transiently_stays_pending_for_its_retry(
+    store_target: Target, jobs: JobQueue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with harness(store_target) as h:
+        _seed(h)
+        h.engine().sync()
+        _pay(h, "J2")
+        worker = _worker(h, jobs)
+        engine = worker.engine()
+        decide = engine.recalculate
+        failures = iter([TransientError("the CRM answered 503")])
+
+        def flaky(*args: Any, **kwargs: Any) -> Any:
+            for failure in failures:
+                raise failure
+            return decide(*args, **kwargs)
+
+        monkeypatch.setattr(engine, "recalculate", flaky)
+        jobs.submit_changes("sf", "invoice", ["J2"])
+        drain(jobs)
+        assert recalculations(h.store) == {} and jobs.scheduled() == 1  # huey retries it later
+        h.crm.tick(GROUP_COOLDOWN.total_seconds() + 1)  # the failed run's group cools down as any other
+        drain(jobs, include_scheduled=True)
+        assert recalculations(h.store) == {("sf", "A2"): 1}
         worker.close()
 
 
