@@ -138,20 +138,30 @@ class JobQueue:
 
     def submit_changes(self, source: str, kind: ObjectKind, crm_ids: Iterable[str]) -> int:
         """Queue fetches of these records; ids already pending are merged. Returns how many were new."""
-        fresh = [crm_id for crm_id in dict.fromkeys(crm_ids) if self._claim(_fetch_marker(source, kind, crm_id))]
+        now = self.clock()
+        fresh = [crm_id for crm_id in dict.fromkeys(crm_ids) if self._claim(_fetch_marker(source, kind, crm_id), now)]
         for start in range(0, len(fresh), FETCH_BATCH):
             self._enqueue(self.fetch_task.s(source, kind, fresh[start : start + FETCH_BATCH]))
         return len(fresh)
 
     def submit_recalculations(self, source: str, crm_ids: Iterable[str]) -> int:
         """Queue recalculations of these accounts; accounts already pending are merged."""
-        fresh = [crm_id for crm_id in dict.fromkeys(crm_ids) if self._claim(_recalc_marker(source, crm_id))]
+        now = self.clock()
+        fresh = [crm_id for crm_id in dict.fromkeys(crm_ids) if self._claim(_recalc_marker(source, crm_id), now)]
         for start in range(0, len(fresh), RECALC_BATCH):
             self._enqueue(self.recalc_task.s(source, fresh[start : start + RECALC_BATCH]))
         return len(fresh)
 
-    def _claim(self, marker: str) -> bool:
-        now = time.time()
+    def clock(self) -> float:
+        """Seconds since the epoch by the queue's clock: the Redis server's, one clock for every host (a
+        SQLite queue serves one machine, whose clock it is). Markers are stamped with it."""
+        storage = self.huey.storage
+        if isinstance(storage, RedisStorage):
+            seconds, micros = storage.conn.time()
+            return float(seconds) + float(micros) / 1e6
+        return time.time()
+
+    def _claim(self, marker: str, now: float) -> bool:
         if self.huey.put_if_empty(marker, now):
             return True
         since = self.huey.get(marker, peek=True)
@@ -187,13 +197,14 @@ class JobQueue:
 
     def restore_recalculations(self, source: str, crm_ids: Iterable[str]) -> None:
         """Mark these recalculations pending again: their job failed after clearing them, and huey retries it."""
-        now = time.time()
+        now = self.clock()
         for crm_id in crm_ids:
             self.huey.put(_recalc_marker(source, crm_id), now)
 
     def release_covered(self, source: str, crm_ids: Iterable[str], before: float) -> None:
-        """Clear the recalculations of these accounts asked for before `before`: an evaluation of their group
-        that began after it has decided on their change, so their queued or deferred jobs find nothing to do."""
+        """Clear the recalculations of these accounts asked for before `before` (by `clock`): an evaluation of
+        their group that began after it has decided on their change, so their queued or deferred jobs find
+        nothing to do."""
         pending = self.pending_recalculations(source, crm_ids)
         self._delete_markers([_recalc_marker(source, crm_id) for crm_id, at in pending.items() if at < before])
 

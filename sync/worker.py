@@ -14,7 +14,6 @@ import logging
 import os
 import socket
 import threading
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -36,7 +35,6 @@ GROUP_LEASE = timedelta(minutes=5)  # longer than any one group's evaluation and
 # arrives meanwhile: during a burst a group is decided every 2 s at most. A change to a quiet group
 # is not delayed at all.
 GROUP_COOLDOWN = timedelta(seconds=2)
-CLOCK_MARGIN_S = 1.0  # how far apart the clocks of two worker hosts may be, and then some
 RECEIPTS_KEPT = timedelta(hours=48)  # Salesforce resends an Outbound Message for up to 24 h
 RUNNING_LEASE = timedelta(hours=2)
 
@@ -122,7 +120,7 @@ class Worker:
         ready = [crm_id for crm_id, name in group.items() if name in held]
         if not ready:
             return
-        started = time.time()
+        started = self.jobs.clock()  # the clock the markers were stamped with: no skew between hosts
         try:
             # Cleared only now that the lease is ours: a change stored from here on queues one more run.
             self.jobs.release_recalculations(source, ready)
@@ -132,9 +130,9 @@ class Worker:
             raise
         else:
             # The other members of these groups were decided too: recalculations asked for before this
-            # evaluation began (less a margin for clocks of other hosts) have nothing left to do.
+            # evaluation began (their changes were stored before they were asked for) have nothing left to do.
             decided = {crm_id for (of, crm_id), root in root_of.items() if _group_lease(of, root) in held}
-            self.jobs.release_covered(source, decided - set(ready), started - CLOCK_MARGIN_S)
+            self.jobs.release_covered(source, decided - set(ready), started)
         finally:
             with self.store.write() as conn:
                 lease.cool_down(conn, held, owner, self.clock() + GROUP_COOLDOWN)

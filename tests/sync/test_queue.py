@@ -156,8 +156,8 @@ def test_a_marker_left_by_a_lost_job_stops_merging_once_stale(jobs: JobQueue, mo
     jobs.submit_changes("sf", "invoice", ["I1"])
     jobs.dequeue_nowait()  # the worker holding it died before clearing the marker
     assert jobs.submit_changes("sf", "invoice", ["I1"]) == 0
-    later = __import__("time").time() + 2 * 3600
-    monkeypatch.setattr("sync.queue.time.time", lambda: later)
+    later = jobs.clock() + 2 * 3600
+    monkeypatch.setattr(JobQueue, "clock", lambda self: later)
     assert jobs.submit_changes("sf", "invoice", ["I1"]) == 1
 
 

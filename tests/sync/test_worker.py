@@ -139,9 +139,8 @@ def test_two_accounts_of_one_group_are_decided_in_one_run_under_one_lease(store_
 
 
 def test_a_members_recalculation_asked_for_before_its_group_was_decided_has_nothing_left_to_do(
-    store_target: Target, jobs: JobQueue, monkeypatch: pytest.MonkeyPatch
+    store_target: Target, jobs: JobQueue
 ) -> None:
-    monkeypatch.setattr("sync.worker.CLOCK_MARGIN_S", 0.0)  # one host, one clock
     with harness(store_target) as h:
         _seed(h)
         h.engine().sync()
