@@ -7,9 +7,11 @@ attributed to an object from its URL and SOQL. Printed, with the issue's bounds:
   - write-back calls <= ceil(changed accounts / 200) + 2,
   - reads per object <= data pages + 4,
   - the incremental sync reads only rows stamped in [watermark - lookback_s, run start), split into
-    real changes, echoes of our own writes and lookback re-reads, and writes only affected accounts.
+    real changes, echoes of our own writes and lookback re-reads, and writes only affected accounts;
+  - beside them, the calls of the same work done naively, one simple-salesforce call per record
+    (`bench.naive_calls`, measured on a sample and scaled), and ours vs naive as a ratio.
 
-    python -m bench.bench_salesforce_calls [--accounts 5000] [--invoices 50000] [--json]
+    python -m bench.bench_salesforce_calls [--accounts 5000] [--invoices 50000] [--naive-sample 300] [--json]
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from bench.figures import Figure
+from bench.naive_calls import naive_salesforce
 from connectors.base import ConnectorContext, ObjectKind, SourceRecord, Window
 from connectors.registry import register_connector, unregister_connector
 from connectors.salesforce.connector import SalesforceConnector
@@ -38,7 +42,7 @@ from sync.config import AppConfig
 from sync.engine import SyncEngine, SyncReport
 from sync.store import Store
 from sync.store.state import load_pull_state
-from tests.connectors.contract.harness_salesforce import WRITEBACK, install_writeback_fields, source_table
+from tests.connectors.contract.harness_salesforce import OBJECTS, WRITEBACK, install_writeback_fields, source_table
 
 SOURCE = "sf"
 _FROM = re.compile(r"\bFROM\s+(\w+)", re.IGNORECASE)
@@ -220,8 +224,16 @@ def _groups(box: SalesforceSandbox, accounts: set[str]) -> set[str]:
     return {a for a in parent if root(a) in roots}
 
 
-def measure(accounts: int, invoices: int, folder: Path, bulk_threshold: int = 10_000) -> dict[str, Any]:
-    """The three runs; figures by run."""
+def _written_by_us(box: SalesforceSandbox, since: int) -> list[str]:
+    """Accounts our client wrote in the changes from position `since` on."""
+    changes = box.changes[since:]
+    return list(dict.fromkeys(c.record_id for c in changes if c.client == "crm-credit" and c.sobject == "Account"))
+
+
+def measure(
+    accounts: int, invoices: int, folder: Path, bulk_threshold: int = 10_000, naive_sample: int = 300
+) -> dict[str, Any]:
+    """The three runs and the naive baseline; figures by run."""
     with SalesforceSandbox(accounts=accounts, seed=7, api_limit=10_000_000) as box:
         _top_up_invoices(box, invoices)
         install_writeback_fields(box, WRITEBACK)
@@ -235,6 +247,7 @@ def measure(accounts: int, invoices: int, folder: Path, bulk_threshold: int = 10
                                                (("accounts", "Account"), ("invoices", "Invoice__c"),
                                                 ("orders", "Order"), ("payments", "Payment__c"))}}  # fmt: skip
             figures["first_sync"] = _summary(*bench.run())
+            written = _written_by_us(box, 0)
             figures["unchanged_rerun"] = _summary(*bench.run())
             paid = box.query("SELECT Id, Account__c FROM Invoice__c WHERE Status__c = 'Open' AND Balance__c > 0")
             chosen: dict[str, str] = {}
@@ -245,16 +258,23 @@ def measure(accounts: int, invoices: int, folder: Path, bulk_threshold: int = 10
                 box.update_record("Invoice__c", invoice, {"Balance__c": 0, "Status__c": "Paid",
                                                           "Paid_On__c": datetime.now(UTC).date()})  # fmt: skip
             figures["after_10_paid_invoices"] = _incremental(bench, config.source(SOURCE).lookback_s, chosen)
+            naive = naive_salesforce(box, list(OBJECTS.values()), written, list(WRITEBACK.values()), naive_sample)
+            per_write = naive.write_calls / max(1, len(written))
+            figures["naive"] = {
+                "calls": naive.calls, "listing_calls": naive.listing_calls, "read_calls": round(naive.read_calls),
+                "write_calls": round(naive.write_calls), "seconds": round(naive.seconds, 1), "per_write": per_write,
+                "note": naive.note(),
+            }  # fmt: skip
         finally:
             unregister_connector("salesforce")
             store.close()
     return figures
 
 
-def _print(figures: dict[str, Any]) -> None:
-    print(f"org: {figures['org']}")
+def _print(measured: dict[str, Any]) -> None:
+    print(f"org: {measured['org']}")
     for name in ("first_sync", "unchanged_rerun", "after_10_paid_invoices"):
-        run = figures[name]
+        run = measured[name]
         print(f"\n{name}: {run['outcome']} in {run['seconds']} s, {run['api_calls']} API calls, read {run['read']}")
         print(f"  write-back: {run['write_calls']} calls for {run['accounts_written']} accounts "
               f"(bound {run['write_bound']}) {'OK' if run['writes_ok'] else 'OVER'}")  # fmt: skip
@@ -262,11 +282,55 @@ def _print(figures: dict[str, Any]) -> None:
             detail = ", ".join(f"{k} {v}" for k, v in r.items() if k not in ("reads", "pages", "overhead", "ok"))
             print(f"  {sobject}: {r['reads']} reads = {r['pages']} data pages + {r['overhead']} ({detail}) "
                   f"{'OK' if r['ok'] else 'OVER'}")  # fmt: skip
-    last = figures["after_10_paid_invoices"]
+    last = measured["after_10_paid_invoices"]
     for kind, rows in last["rows"].items():
         print(f"  {kind} rows: {rows}")
     print(f"  wrote {len(last['written_accounts'])} accounts; affected {len(last['affected_accounts'])}; "
           f"only affected (or their groups): {last['writes_only_affected']}")  # fmt: skip
+    naive = measured["naive"]
+    print(f"\nnaive (one call per record): {naive['calls']} calls, ~{naive['seconds']} s — {naive['note']}")
+    for name in ("first_sync", "unchanged_rerun", "after_10_paid_invoices"):
+        ours, theirs = measured[name]["api_calls"], _naive_calls(measured, name)
+        print(f"  {name}: ours {ours} calls vs naive {theirs}: {theirs / max(1, ours):.1f}× fewer")
+
+
+def _naive_calls(figures: dict[str, Any], run: str) -> int:
+    """The naive sync's calls for one of our runs: it re-reads everything, and updates what changed."""
+    naive = figures["naive"]
+    written = figures[run]["accounts_written"]
+    return round(naive["listing_calls"] + naive["read_calls"] + naive["per_write"] * written)
+
+
+def figures(quick: bool) -> list[Figure]:
+    """P3 on Salesforce for `bench.run_all`: read and write-back bounds, unchanged writes, naive ratio."""
+    accounts, invoices = (500, 5000) if quick else (5000, 50_000)
+    with tempfile.TemporaryDirectory() as folder:
+        measured = measure(accounts, invoices, Path(folder), naive_sample=100 if quick else 300)
+    return _p3(measured, f"{accounts} accounts, {invoices} invoices")
+
+
+def _p3(measured: dict[str, Any], size: str, crm: str = "sf") -> list[Figure]:
+    runs = {name: measured[name] for name in ("first_sync", "unchanged_rerun", "after_10_paid_invoices")}
+    objects = [(name, obj, r) for name, run in runs.items() for obj, r in run["reads"].items()]
+    worst = max(objects, key=lambda t: t[2]["overhead"])
+    first, unchanged = runs["first_sync"], runs["unchanged_rerun"]
+    naive, ours = _naive_calls(measured, "first_sync"), first["api_calls"]
+    incremental = runs["after_10_paid_invoices"]
+    naive_incremental = _naive_calls(measured, "after_10_paid_invoices")
+    return [
+        Figure(f"P3.{crm}.reads", f"{crm}: reads beyond data pages, worst object and run", worst[2]["overhead"],
+               "calls", goal=4, ratio=worst[2]["overhead"] / 4,
+               note=f"{worst[1]} in {worst[0]}: {worst[2]['reads']} reads for {worst[2]['pages']} pages ({size})"),
+        Figure(f"P3.{crm}.writes", f"{crm}: write-back calls, first sync", first["write_calls"], "calls",
+               goal=first["write_bound"], ratio=first["write_calls"] / first["write_bound"],
+               note=f"{first['accounts_written']} accounts changed; bound ⌈changed/200⌉ + 2"),
+        Figure(f"P3.{crm}.unchanged_writes", f"{crm}: writes of an unchanged re-run", unchanged["write_calls"],
+               "calls", goal=0, note=f"{unchanged['api_calls']} calls in all"),
+        Figure(f"P3.{crm}.naive_ratio", f"{crm}: naive calls ÷ ours, first sync", round(naive / max(1, ours), 1),
+               "×", lower_is_better=False, ratio=round(naive / max(1, ours), 1),
+               note=f"ours {ours} vs naive {naive} calls; incremental after 10 paid invoices: ours "
+                    f"{incremental['api_calls']} vs naive {naive_incremental}. {measured['naive']['note']}"),
+    ]  # fmt: skip
 
 
 def main() -> None:
@@ -274,14 +338,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=5000)
     parser.add_argument("--invoices", type=int, default=50_000)
+    parser.add_argument("--naive-sample", type=int, default=300, help="records per object the naive run reads")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        figures = measure(args.accounts, args.invoices, Path(folder))
+        measured = measure(args.accounts, args.invoices, Path(folder), naive_sample=args.naive_sample)
     if args.json:
-        print(json.dumps(figures, indent=2, default=str))
+        print(json.dumps(measured, indent=2, default=str))
     else:
-        _print(figures)
+        _print(measured)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,9 @@ class StoreConfig(_Section):
 
 class QueueConfig(_Section):
     url: str = "sqlite:///crm-credit-queue.db"
+    # Every queue key (jobs, schedule, pending markers) is named after this: installations or test runs
+    # sharing one Redis database stay apart by each having a name of its own.
+    name: str = Field(default="crm-credit", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
     sync_interval_s: int = Field(default=900, ge=1)
 
 

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey, Task
 from huey.storage import RedisStorage, SqliteStorage
+from huey.utils import utcnow
 
 from connectors.base import OBJECT_KINDS, ObjectKind
 from connectors.errors import ConfigError
@@ -130,7 +131,7 @@ class JobQueue:
     @classmethod
     def open(cls, config: QueueConfig) -> JobQueue:
         """The queue a config names."""
-        return cls(open_huey(config.url), config.sync_interval_s)
+        return cls(open_huey(config.url, config.name), config.sync_interval_s)
 
     @property
     def is_sqlite(self) -> bool:
@@ -141,20 +142,30 @@ class JobQueue:
 
     def submit_changes(self, source: str, kind: ObjectKind, crm_ids: Iterable[str]) -> int:
         """Queue fetches of these records; ids already pending are merged. Returns how many were new."""
-        fresh = [crm_id for crm_id in dict.fromkeys(crm_ids) if self._claim(_fetch_marker(source, kind, crm_id))]
+        now = self.clock()
+        fresh = [crm_id for crm_id in dict.fromkeys(crm_ids) if self._claim(_fetch_marker(source, kind, crm_id), now)]
         for start in range(0, len(fresh), FETCH_BATCH):
             self._enqueue(self.fetch_task.s(source, kind, fresh[start : start + FETCH_BATCH]))
         return len(fresh)
 
     def submit_recalculations(self, source: str, crm_ids: Iterable[str]) -> int:
         """Queue recalculations of these accounts; accounts already pending are merged."""
-        fresh = [crm_id for crm_id in dict.fromkeys(crm_ids) if self._claim(_recalc_marker(source, crm_id))]
+        now = self.clock()
+        fresh = [crm_id for crm_id in dict.fromkeys(crm_ids) if self._claim(_recalc_marker(source, crm_id), now)]
         for start in range(0, len(fresh), RECALC_BATCH):
             self._enqueue(self.recalc_task.s(source, fresh[start : start + RECALC_BATCH]))
         return len(fresh)
 
-    def _claim(self, marker: str) -> bool:
-        now = time.time()
+    def clock(self) -> float:
+        """Seconds since the epoch by the queue's clock: the Redis server's, one clock for every host (a
+        SQLite queue serves one machine, whose clock it is). Markers are stamped with it."""
+        storage = self.huey.storage
+        if isinstance(storage, RedisStorage):
+            seconds, micros = storage.conn.time()
+            return float(seconds) + float(micros) / 1e6
+        return time.time()
+
+    def _claim(self, marker: str, now: float) -> bool:
         if self.huey.put_if_empty(marker, now):
             return True
         since = self.huey.get(marker, peek=True)
@@ -177,6 +188,29 @@ class JobQueue:
     def release_recalculations(self, source: str, crm_ids: Iterable[str]) -> None:
         """Clear recalculation markers as the job starts (after taking the account lock)."""
         self._delete_markers([_recalc_marker(source, i) for i in crm_ids])
+
+    def pending_recalculations(self, source: str, crm_ids: Iterable[str]) -> dict[str, float]:
+        """The accounts among these with a recalculation pending, each with when it was asked for."""
+        keys = {_recalc_marker(source, crm_id): crm_id for crm_id in crm_ids}
+        names = list(keys)
+        found: dict[str, Any] = {}
+        for start in range(0, len(names), 500):  # SQLite caps the parameters of one statement
+            found.update(self.huey.storage.peek_many(names[start : start + 500]))
+        asked = {keys[key]: self.huey.serializer.deserialize(raw) for key, raw in found.items()}
+        return {crm_id: at if isinstance(at, float) else 0.0 for crm_id, at in asked.items()}
+
+    def restore_recalculations(self, source: str, crm_ids: Iterable[str]) -> None:
+        """Mark these recalculations pending again: their job failed after clearing them, and huey retries it."""
+        now = self.clock()
+        for crm_id in crm_ids:
+            self.huey.put(_recalc_marker(source, crm_id), now)
+
+    def release_covered(self, source: str, crm_ids: Iterable[str], before: float) -> None:
+        """Clear the recalculations of these accounts asked for before `before` (by `clock`): an evaluation of
+        their group that began after it has decided on their change, so their queued or deferred jobs find
+        nothing to do."""
+        pending = self.pending_recalculations(source, crm_ids)
+        self._delete_markers([_recalc_marker(source, crm_id) for crm_id, at in pending.items() if at < before])
 
     def defer_recalculations(self, source: str, crm_ids: Sequence[str], delay_s: float = DEFER_S) -> None:
         """Run these recalculations later; their markers stay set, so changes keep merging in meanwhile."""
@@ -207,7 +241,9 @@ class JobQueue:
         first, then recalculations (which then see what those fetches stored), then anything else.
 
         Under steady load the queue interleaves fetches (from notifications) with recalculations
-        (from finished fetches), so merging only neighbours would batch nothing.
+        (from finished fetches), so merging only neighbours would batch nothing. The caller runs one
+        full batch per kind and source; the batches beyond it go back on the queue, where another
+        worker takes them: a backlog is drained by every worker at once, not by whichever took it.
         """
         taken = [first]
         while len(taken) < WINDOW:
@@ -216,34 +252,43 @@ class JobQueue:
                 break
             taken.append(following)
         groups: dict[BatchKey, list[str]] = {}
+        retries: dict[BatchKey, int] = {}  # the smallest retry budget merged into each batch
         others: list[Task] = []
+        now = utcnow()  # huey keeps etas in naive UTC
         for task in taken:
-            key = self._batch_key(task)
+            key = self._batch_key(task, now)
             if key is None:
                 others.append(task)
             else:
                 groups.setdefault(key, []).extend(task.args[-1])
-        merged: list[Task] = []
+                retries[key] = min(retries.get(key, RETRIES), task.retries)
+        mine: list[Task] = []
         for key in sorted(groups, key=lambda k: k.job != "fetch"):  # stable: fetches first
             ids = list(dict.fromkeys(groups[key]))
             limit = FETCH_BATCH if key.job == "fetch" else RECALC_BATCH
-            merged += [self._rebuild(key, ids[start : start + limit]) for start in range(0, len(ids), limit)]
-        return merged + others
+            mine.append(self._rebuild(key, ids[:limit], retries[key]))
+            for start in range(limit, len(ids), limit):
+                # Markers stay set: the requeued batch still covers these ids, so changes keep merging.
+                self._enqueue(self._rebuild(key, ids[start : start + limit], retries[key]))
+        return mine + others
 
-    def _batch_key(self, task: Task) -> BatchKey | None:
-        if task.eta is not None:
-            return None  # deferred or retried: huey holds it until its time (merging would run it now)
+    def _batch_key(self, task: Task, now: datetime) -> BatchKey | None:
+        if task.eta is not None and task.eta > now:
+            return None  # deferred or retried, not yet due: huey holds it until its time
+        # Due deferrals merge too: the recalculations deferred by one group cool-down come due together
+        # and run as one batch rather than one account at a time.
         if isinstance(task, self.fetch_task.task_class):
             return BatchKey("fetch", task.args[0], task.args[1])
         if isinstance(task, self.recalc_task.task_class):
             return BatchKey("recalc", task.args[0])
         return None
 
-    def _rebuild(self, key: BatchKey, ids: list[str]) -> Task:
+    def _rebuild(self, key: BatchKey, ids: list[str], retries: int) -> Task:
         if key.job == "fetch":
             task: Task = self.fetch_task.s(key.source, key.kind, ids)
         else:
             task = self.recalc_task.s(key.source, ids)
+        task.retries = retries  # a batch holding a retried job keeps that job's smaller budget
         return task
 
     def dequeue_nowait(self) -> Task | None:

@@ -45,6 +45,10 @@ def lease_owner() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:8]}"
 
 
+def _group_lease(source: str, root: tuple[str, str]) -> str:
+    return f"group:{source}:{root[1]}"
+
+
 def notify_url(public_url: str, source: str) -> str:
     """Where a Zoho channel of `source` delivers (DESIGN §5)."""
     return f"{public_url.rstrip('/')}/webhooks/zoho/{source}"
@@ -103,20 +107,33 @@ class Worker:
 
     def recalculate(self, source: str, crm_ids: Sequence[str]) -> None:
         """Re-evaluate these accounts with their groups and push, holding each group's lease."""
-        keys = [(source, crm_id) for crm_id in dict.fromkeys(crm_ids)]
+        # An account no longer pending was decided by an evaluation of its group begun after its change.
+        pending = self.jobs.pending_recalculations(source, crm_ids)
+        keys = [(source, crm_id) for crm_id in dict.fromkeys(crm_ids) if crm_id in pending]
+        if not keys:
+            return
         with self.store.read() as conn:
             root_of = groups_of(conn, keys)
-        group = {crm_id: f"group:{source}:{root_of[(source, crm_id)][1]}" for _, crm_id in keys}
+        group = {crm_id: _group_lease(source, root_of[(source, crm_id)]) for _, crm_id in keys}
         owner = lease_owner()
         held = self._take_leases(set(group.values()), owner, GROUP_LEASE)
         self._defer(source, {crm_id: name for crm_id, name in group.items() if name not in held})
         ready = [crm_id for crm_id, name in group.items() if name in held]
         if not ready:
             return
+        started = self.jobs.clock()  # the clock the markers were stamped with: no skew between hosts
         try:
             # Cleared only now that the lease is ours: a change stored from here on queues one more run.
             self.jobs.release_recalculations(source, ready)
             self.engine().recalculate(source, ready, trigger="webhook", groups=root_of)
+        except TransientError:
+            self.jobs.restore_recalculations(source, ready)  # huey retries this job: keep its accounts pending
+            raise
+        else:
+            # The other members of these groups were decided too: recalculations asked for before this
+            # evaluation began (their changes were stored before they were asked for) have nothing left to do.
+            decided = {crm_id for (of, crm_id), root in root_of.items() if _group_lease(of, root) in held}
+            self.jobs.release_covered(source, decided - set(ready), started)
         finally:
             with self.store.write() as conn:
                 lease.cool_down(conn, held, owner, self.clock() + GROUP_COOLDOWN)

@@ -77,6 +77,7 @@ def test_the_documented_file_loads_with_defaults_paths_and_environment(tmp_path:
     assert config.policy.path() == tmp_path / "policy.toml"
     assert config.fx.rates == {"EUR": Decimal("1.08"), "GBP": Decimal("1.27")}
     assert config.queue.sync_interval_s == 900 and config.webhooks.max_body_kb == 512
+    assert config.queue.name == "crm-credit"
     sf = config.source("sf")
     assert isinstance(sf, SalesforceSource) and sf.ca_bundle == str(tmp_path / "certs/ca.pem")
     assert sf.auth.password.get_secret_value() == "hunter2-secret"  # type: ignore[union-attr]
@@ -98,6 +99,7 @@ def test_a_missing_environment_variable_is_named(tmp_path: Path) -> None:
         (('kind = "zoho"', 'kind = "hubspot"'), r"sources\.zoho: .*hubspot"),
         (('rates = { EUR = "1.08"', 'rates = { EUR = "lots"'), r"fx\.rates: .*'lots'"),
         (('url = "redis', 'sync_interval_s = 0\nurl = "redis'), r"queue\.sync_interval_s: .* \(value .0.\)"),
+        (('url = "redis', 'name = "a b"\nurl = "redis'), r"queue\.name: .*\(value 'a b'\)"),
     ],
 )
 def test_errors_name_the_file_the_key_and_the_value(tmp_path: Path, change: tuple[str, str], message: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -11,7 +12,8 @@ from huey import RedisHuey, SqliteHuey
 
 from connectors.base import ObjectKind
 from connectors.errors import ConfigError
-from sync.queue import FETCH_BATCH, JobQueue, every_minutes, open_huey
+from sync.config import QueueConfig
+from sync.queue import FETCH_BATCH, RECALC_BATCH, JobQueue, every_minutes, open_huey
 from tests.sync.queue_helpers import drain, redis_queue, sqlite_queue
 
 
@@ -69,6 +71,20 @@ def test_the_queue_url_picks_the_huey_backend(tmp_path: Path) -> None:
         open_huey("sqlite:///:memory:")
 
 
+@pytest.mark.redis
+def test_queues_named_apart_share_a_redis_database_without_seeing_each_other(redis_url: str) -> None:
+    ours, theirs = (JobQueue.open(QueueConfig(url=redis_url, name=f"q{uuid.uuid4().hex[:10]}")) for _ in range(2))
+    try:
+        ours.submit_changes("sf", "invoice", ["I1"])
+        assert theirs.submit_changes("sf", "invoice", ["I1"]) == 1  # its own marker: not merged into ours
+        theirs.huey.storage.flush_all()
+        assert ours.pending() == 1 and ours.waiting_changes() == 1
+    finally:
+        for jobs in (ours, theirs):
+            jobs.huey.storage.flush_all()
+            jobs.close()
+
+
 def test_changes_to_a_pending_record_merge_into_the_queued_fetch(jobs: JobQueue) -> None:
     recorder = Recorder(jobs)
     assert jobs.submit_changes("sf", "invoice", ["I1", "I2"]) == 2
@@ -108,6 +124,17 @@ def test_batches_keep_source_and_kind_apart_and_stop_at_the_batch_size(jobs: Job
     assert sizes == [("sf", "invoice", FETCH_BATCH), ("sf", "invoice", 5), ("sf", "account", 1), ("zoho", "invoice", 1)]
 
 
+def test_a_worker_keeps_one_batch_and_requeues_the_rest_for_other_workers(jobs: JobQueue) -> None:
+    for start in range(0, 3 * RECALC_BATCH, 10):
+        jobs.submit_recalculations("sf", [f"A{i}" for i in range(start, start + 10)])
+    first = jobs.dequeue_nowait()
+    assert first is not None
+    kept = jobs.gather(first)
+    assert [len(task.args[-1]) for task in kept] == [RECALC_BATCH]
+    assert jobs.pending() == 2  # two more full batches, for whichever worker asks next
+    assert jobs.submit_recalculations("sf", ["A1", f"A{2 * RECALC_BATCH}"]) == 0  # still covered: merged
+
+
 def test_a_deferred_recalculation_keeps_absorbing_changes_until_it_runs(jobs: JobQueue) -> None:
     recorder = Recorder(jobs)
     jobs.submit_recalculations("sf", ["A1"])
@@ -120,12 +147,20 @@ def test_a_deferred_recalculation_keeps_absorbing_changes_until_it_runs(jobs: Jo
     assert recorder.recalculations == [("sf", ["A1"])]
 
 
+def test_recalculations_deferred_one_by_one_run_as_one_batch_once_due(jobs: JobQueue) -> None:
+    recorder = Recorder(jobs)
+    for account in ("A1", "A2", "A3"):
+        jobs.defer_recalculations("sf", [account], delay_s=0)  # due at once (each carries its eta)
+    drain(jobs)
+    assert recorder.recalculations == [("sf", ["A1", "A2", "A3"])]
+
+
 def test_a_marker_left_by_a_lost_job_stops_merging_once_stale(jobs: JobQueue, monkeypatch: pytest.MonkeyPatch) -> None:
     jobs.submit_changes("sf", "invoice", ["I1"])
     jobs.dequeue_nowait()  # the worker holding it died before clearing the marker
     assert jobs.submit_changes("sf", "invoice", ["I1"]) == 0
-    later = __import__("time").time() + 2 * 3600
-    monkeypatch.setattr("sync.queue.time.time", lambda: later)
+    later = jobs.clock() + 2 * 3600
+    monkeypatch.setattr(JobQueue, "clock", lambda self: later)
     assert jobs.submit_changes("sf", "invoice", ["I1"]) == 1
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from connectors.errors import TransientError
 from sync.queue import JobQueue
 from sync.status import recalculations
 from sync.store import Store, leases
@@ -133,6 +135,57 @@ def test_two_accounts_of_one_group_are_decided_in_one_run_under_one_lease(store_
         with h.store.read() as conn:
             assert leases.holder(conn, "group:sf:A0", h.crm.now) == leases.COOLING  # given back, cooling down
             assert leases.holder(conn, "group:sf:A0", h.crm.now + 2 * GROUP_COOLDOWN) is None
+        worker.close()
+
+
+def test_a_members_recalculation_asked_for_before_its_group_was_decided_has_nothing_left_to_do(
+    store_target: Target, jobs: JobQueue
+) -> None:
+    with harness(store_target) as h:
+        _seed(h)
+        h.engine().sync()
+        _pay(h, "J0")
+        _pay(h, "J1")
+        worker = _worker(h, jobs)
+        assert h.engine().fetch_changes("sf", "invoice", ["J0", "J1"]) == {"A0", "A1"}
+        jobs.submit_recalculations("sf", ["A1"])
+        jobs.submit_recalculations("sf", ["A0"])
+        first = jobs.dequeue_nowait()
+        assert first is not None
+        jobs.huey.execute(first)  # A1's job alone decides the whole group, A0 (and its paid invoice) included
+        drain(jobs)
+        assert recalculations(h.store) == {("sf", "A1"): 1}
+        assert jobs.scheduled() == 0 and jobs.waiting_changes() == 0  # A0's job was not deferred: it was done
+        h.crm.tick(60)
+        check = h.engine().sync()
+        assert check.sources["sf"].push is not None and check.sources["sf"].push.sent == 0
+        worker.close()
+
+
+def test_a_recalculation_failing_transiently_stays_pending_for_its_retry(
+    store_target: Target, jobs: JobQueue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with harness(store_target) as h:
+        _seed(h)
+        h.engine().sync()
+        _pay(h, "J2")
+        worker = _worker(h, jobs)
+        engine = worker.engine()
+        decide = engine.recalculate
+        failures = iter([TransientError("the CRM answered 503")])
+
+        def flaky(*args: Any, **kwargs: Any) -> Any:
+            for failure in failures:
+                raise failure
+            return decide(*args, **kwargs)
+
+        monkeypatch.setattr(engine, "recalculate", flaky)
+        jobs.submit_changes("sf", "invoice", ["J2"])
+        drain(jobs)
+        assert recalculations(h.store) == {} and jobs.scheduled() == 1  # huey retries it later
+        h.crm.tick(GROUP_COOLDOWN.total_seconds() + 1)  # the failed run's group cools down as any other
+        drain(jobs, include_scheduled=True)
+        assert recalculations(h.store) == {("sf", "A2"): 1}
         worker.close()
 
 

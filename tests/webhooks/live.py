@@ -51,7 +51,7 @@ class ServeThread:
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
         self._thread.start()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60  # generous: the machine running the tests may be loaded
         while not self._server.started:
             assert time.monotonic() < deadline, "serve did not start"
             time.sleep(0.01)
@@ -75,7 +75,7 @@ class Backend:
 
 @contextmanager
 def backend(name: str, folder: Path) -> Iterator[Backend]:
-    """`sqlite` (store and SqliteHuey files) or `pg+redis` (a fresh schema, a flushed Redis database)."""
+    """`sqlite` (store and SqliteHuey files) or `pg+redis` (a fresh schema; `live` names the Redis queue)."""
     if name == "sqlite":
         yield Backend(name, f"sqlite:///{folder / 'store.db'}", f"sqlite:///{folder / 'queue.db'}")
         return
@@ -119,7 +119,7 @@ class Live:
         """Where `serve` listens."""
         return self.serve.url
 
-    def wait_for_org_ids(self, timeout_s: float = 30.0) -> None:
+    def wait_for_org_ids(self, timeout_s: float = 120.0) -> None:
         """Until `serve` knows every Salesforce source's org id (it logs in at start)."""
         assert self.app.state.service.org_ids.wait(timeout_s), "serve never learned the org id"
 
@@ -131,16 +131,23 @@ class Live:
             running = conn.execute(sa.select(sa.func.count()).select_from(runs).where(runs.c.outcome == "running"))
             return int(running.scalar_one()) == 0
 
-    def wait_idle(self, timeout_s: float = 120.0) -> None:
-        """Wait until the workers have drained everything (idle three checks in a row)."""
+    def wait_idle(self, timeout_s: float = 300.0, quiet_s: float = 1.0) -> None:
+        """Wait until the workers have drained everything: idle at every check for `quiet_s` on end.
+
+        A worker between clearing a fetch's markers and logging its run looks idle for a moment; on a
+        loaded machine that moment can outlast a few quick checks, so idleness must last a while.
+        """
         deadline = time.monotonic() + timeout_s
-        streak = 0
-        while streak < 3:
+        quiet_since: float | None = None
+        while quiet_since is None or time.monotonic() - quiet_since < quiet_s:
             assert time.monotonic() < deadline, f"workers still busy after {timeout_s} s"
             for process in self.processes:
                 assert process.poll() is None, f"a worker process exited with {process.returncode}"
-            streak = streak + 1 if self.idle() else 0
-            time.sleep(0.15)
+            if not self.idle():
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            time.sleep(0.1)
 
 
 @contextmanager
@@ -148,7 +155,9 @@ def live(folder: Path, data: dict[str, Any], worker_processes: int = 0, threads:
     """Start `serve` for `data` (a config dict; `webhooks.public_url` is filled in) and its workers:
     `threads` in-process worker threads, or `worker_processes` separate `crm-credit worker` processes."""
     serve = ServeThread()
-    data = {**data, "webhooks": {**data.get("webhooks", {}), "public_url": serve.url}}
+    # A queue name of its own: runs sharing the test Redis database never take or flush each other's jobs.
+    queue = {**data.get("queue", {}), "name": f"live-{uuid.uuid4().hex[:12]}"}
+    data = {**data, "queue": queue, "webhooks": {**data.get("webhooks", {}), "public_url": serve.url}}
     path = write_config(folder, data)
     config = load_config(path)
     store = Store.open(config.store.url)
