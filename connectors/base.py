@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -282,42 +282,6 @@ class ListsLiveIds(Protocol):
 
     def pull_live_ids(self, kind: ObjectKind, window: Window) -> Iterable[str] | None:
         """Every id of `kind` the CRM still holds, or None when no reconciliation is due this run."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class TaskRequest:
-    """A to-do for a CRM user about one account (a credit alert or a review to do)."""
-
-    ref: int  # the engine's id for the task, echoed in the outcome
-    account_crm_id: str
-    owner_crm_id: str | None  # None: the CRM's default (the integration user)
-    subject: str
-    description: str
-    due_on: date
-    priority: Literal["High", "Normal"]
-
-
-@dataclass(frozen=True, slots=True)
-class TaskOutcome:
-    """What the CRM answered for one task."""
-
-    ref: int
-    ok: bool
-    task_crm_id: str | None = None
-    code: str | None = None
-    message: str | None = None
-    transient: bool = False  # failed, but the same task may be created later
-
-
-@runtime_checkable
-class TaskSink(Protocol):
-    """Optional: a connector that can create CRM tasks (Salesforce `Task`, Zoho `Tasks`)."""
-
-    task_batch_size: int  # tasks per call
-
-    def create_tasks(self, batch: Sequence[TaskRequest]) -> list[TaskOutcome]:
-        """Create up to `task_batch_size` tasks; one outcome per task, in the order given."""
         ...
 
 

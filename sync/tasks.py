@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, cast
 
-from connectors.base import Connector, TaskOutcome, TaskRequest, TaskSink
+from connectors.base import Connector
 from connectors.errors import CrmCreditError
+from connectors.tasks import TaskOutcome, TaskRequest, TaskSink
 from sync.store import Store
 from sync.store import alerts as stored
 from sync.store.alerts import TaskRow

@@ -25,8 +25,6 @@ from connectors.base import (
     ObjectKind,
     RecordWrite,
     SourceRecord,
-    TaskOutcome,
-    TaskRequest,
     Window,
     WriteOutcome,
 )
@@ -38,6 +36,7 @@ from connectors.salesforce.reads import ObjectReader
 from connectors.salesforce.schema import Columns, ObjectSchema, check_fields, check_writeback
 from connectors.salesforce.settings import SalesforceSource
 from connectors.salesforce.writes import BATCH_SIZE, check_writable, push_batch
+from connectors.tasks import TaskOutcome, TaskRequest
 
 log = logging.getLogger(__name__)
 _IN_ROOM = soql.MAX_SOQL_CHARS - 1_000

@@ -11,10 +11,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from connectors.base import TaskOutcome, TaskRequest
 from connectors.errors import ConfigError, CrmCreditError, QuotaExhausted, TransientError
 from connectors.salesforce import soql
 from connectors.salesforce.client import SalesforceClient
+from connectors.tasks import TaskOutcome, TaskRequest
 
 DESCRIPTION_LENGTH = 32000  # Task.Description is a 32 KB long text area
 

@@ -19,13 +19,12 @@ from connectors.base import (
     PushChannel,
     RecordWrite,
     SourceRecord,
-    TaskOutcome,
-    TaskRequest,
     Window,
     WriteOutcome,
 )
 from connectors.errors import AuthFailed, ConfigError, SchemaDrift
 from connectors.mapping import pull_fields, writeback_fields_read
+from connectors.tasks import TaskOutcome, TaskRequest
 from connectors.zoho import setup, tasks
 from connectors.zoho.client import ZohoClient
 from connectors.zoho.fields import FieldCatalog, usable_fields, writeback_problems

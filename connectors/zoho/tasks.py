@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from connectors.base import TaskOutcome, TaskRequest
+from connectors.tasks import TaskOutcome, TaskRequest
 from connectors.zoho.client import ZohoClient
 from connectors.zoho.errors import ZohoRequestError
 from connectors.zoho.values import is_zoho_id
