@@ -169,25 +169,19 @@ class ZohoClient:
 
     def update(self, module: str, records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """`PUT /{module}` with up to 100 records; Zoho's per-record results, in request order."""
-        response = self.call(
-            "PUT",
-            f"/{require_api_name(module, 'module')}",
-            cost.update_credits(len(records)),
-            json={"data": list(records)},
-            what=f"update {module}",
-            per_record=True,
-        )
-        entries = response.json().get("data")
-        return [e if isinstance(e, dict) else {} for e in entries] if isinstance(entries, list) else []
+        return self._write("PUT", module, records, "update")
 
     def insert(self, module: str, records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """`POST /{module}` with up to 100 records; Zoho's per-record results (201, 207 or 400), in order."""
+        return self._write("POST", module, records, "insert")
+
+    def _write(self, method: str, module: str, records: Sequence[Mapping[str, Any]], verb: str) -> list[dict[str, Any]]:
         response = self.call(
-            "POST",
+            method,
             f"/{require_api_name(module, 'module')}",
             cost.update_credits(len(records)),
             json={"data": list(records)},
-            what=f"insert {module}",
+            what=f"{verb} {module}",
             per_record=True,
         )
         entries = response.json().get("data")
