@@ -79,20 +79,24 @@ def test_an_admin_logs_in_opens_a_customer_fixes_a_mapping_and_releases_a_record
 ) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.support import expected_conditions as shows
+    from selenium.webdriver.support.wait import WebDriverWait
 
     site, url = served
     driver: WebDriver = browser  # type: ignore[assignment]
+    # A click returns before the next page replaces this one: wait for what the next page shows.
+    wait = WebDriverWait(driver, 15)
     driver.get(f"{url}/admin")
     assert driver.current_url.endswith("/admin/login")
     driver.find_element(By.ID, "token").send_keys(TOKEN)
     driver.find_element(By.ID, "login").click()
-    assert "Sources and sync state" in driver.find_element(By.TAG_NAME, "h1").text
+    assert wait.until(shows.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Sources and sync state"))
 
     driver.find_element(By.LINK_TEXT, "Customers").click()
     first = driver.find_elements(By.CSS_SELECTOR, "a.account")[0]
     name = first.text
     first.click()
-    assert driver.find_element(By.ID, "account-name").text == name
+    assert wait.until(shows.text_to_be_present_in_element((By.ID, "account-name"), name))
     assert "Reasons" in driver.page_source
 
     driver.get(f"{url}/admin/mapping/sf")
@@ -100,14 +104,14 @@ def test_an_admin_logs_in_opens_a_customer_fixes_a_mapping_and_releases_a_record
     transforms.clear()
     transforms.send_keys(CREDIT_MAP)
     driver.find_element(By.ID, "save-invoices").click()
-    assert "Saved [sources.sf.invoices]" in driver.find_element(By.ID, "notice").text
+    assert wait.until(shows.text_to_be_present_in_element((By.ID, "notice"), "Saved [sources.sf.invoices]"))
     assert '"Credit" = "credit_note"' in site.path.read_text().replace("Credit =", '"Credit" =')
 
     driver.find_element(By.LINK_TEXT, "Quarantine").click()
     held = len(driver.find_elements(By.CSS_SELECTOR, "button.release"))
     assert held > 0
     driver.find_elements(By.CSS_SELECTOR, "button.release")[0].click()
-    assert "Released invoice" in driver.find_element(By.ID, "notice").text
+    assert wait.until(shows.text_to_be_present_in_element((By.ID, "notice"), "Released invoice"))
     assert len(driver.find_elements(By.CSS_SELECTOR, "button.release")) == held - 1
 
     ARTIFACTS.mkdir(exist_ok=True)
