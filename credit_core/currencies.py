@@ -1,4 +1,4 @@
-"""The ISO 4217 currency codes a record may carry (active codes, without XTS "testing" and XXX "none")."""
+"""The ISO 4217 currency codes a record may carry: the active ones, less the testing and no-currency codes."""
 
 from __future__ import annotations
 
