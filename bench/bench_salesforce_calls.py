@@ -202,7 +202,10 @@ def _incremental(bench: Bench, lookback: int, changed: dict[str, str]) -> dict[s
         echoes = sum(1 for r in rows if r.crm_id in ours and r.crm_id not in changed)
         kinds[kind] = {"rows": len(rows), "changes": real, "echoes_of_our_writes": echoes,
                        "lookback_rereads": len(rows) - real - echoes, "all_in_window": inside}  # fmt: skip
-    written = {c.record_id for c in list(bench.box.changes)[changes_before:] if c.client == "crm-credit"}
+    ours = [c for c in list(bench.box.changes)[changes_before:] if c.client == "crm-credit"]
+    # Owner tasks (a status that worsened) are ours too, but they are new Task records, not account write-backs.
+    written = {c.record_id for c in ours if c.sobject == "Account"}
+    summary["tasks_created"] = sum(1 for c in ours if c.sobject == "Task")
     affected = set(changed.values())
     summary["rows"] = kinds
     summary["written_accounts"] = sorted(written)
@@ -285,7 +288,8 @@ def _print(measured: dict[str, Any]) -> None:
     last = measured["after_10_paid_invoices"]
     for kind, rows in last["rows"].items():
         print(f"  {kind} rows: {rows}")
-    print(f"  wrote {len(last['written_accounts'])} accounts; affected {len(last['affected_accounts'])}; "
+    print(f"  wrote {len(last['written_accounts'])} accounts (and {last['tasks_created']} owner tasks); "
+          f"affected {len(last['affected_accounts'])}; "
           f"only affected (or their groups): {last['writes_only_affected']}")  # fmt: skip
     naive = measured["naive"]
     print(f"\nnaive (one call per record): {naive['calls']} calls, ~{naive['seconds']} s — {naive['note']}")
