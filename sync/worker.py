@@ -156,7 +156,7 @@ class Worker:
     def _take_leases(self, names: set[str], owner: str, ttl: timedelta) -> set[str]:
         now = self.clock()
         with self.store.write() as conn:
-            return {name for name in sorted(names) if lease.try_acquire(conn, name, owner, now, ttl)}
+            return lease.try_acquire_many(conn, names, owner, now, ttl)
 
     # ---- schedules -----------------------------------------------------------------------------
 

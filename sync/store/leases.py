@@ -25,15 +25,28 @@ COOLING = "(cooling down)"  # the owner of a released lease that may not be take
 
 def try_acquire(conn: Connection, name: str, owner: str, now: datetime, ttl: timedelta) -> bool:
     """Take the lease `name` for `owner` unless someone else holds an unexpired one."""
+    return name in try_acquire_many(conn, [name], owner, now, ttl)
+
+
+def try_acquire_many(conn: Connection, names: Iterable[str], owner: str, now: datetime, ttl: timedelta) -> set[str]:
+    """Take each of these leases for `owner` that nobody else holds unexpired; returns the names taken.
+
+    One statement for all of them: a batch of recalculations takes one lease per account group, and a
+    round trip per lease was a fifth of the batch. Rows are taken in name order, as one at a time would.
+    """
+    wanted = sorted(set(names))
+    if not wanted:
+        return set()
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(leases).values(name=name, owner=owner, expires_at=to_stamp(now + ttl))
+    expires = to_stamp(now + ttl)
+    stmt = insert(leases).values([{"name": name, "owner": owner, "expires_at": expires} for name in wanted])
     stmt = stmt.on_conflict_do_update(
         index_elements=[leases.c.name],
         set_={"owner": stmt.excluded.owner, "expires_at": stmt.excluded.expires_at},
         where=sa.or_(leases.c.expires_at < to_stamp(now), leases.c.owner == owner),
     )
     # RETURNING, not rowcount: drivers disagree on the rowcount of an upsert that did nothing.
-    return conn.execute(stmt.returning(leases.c.name)).first() is not None
+    return {str(row.name) for row in conn.execute(stmt.returning(leases.c.name))}
 
 
 def release(conn: Connection, names: Iterable[str], owner: str) -> None:
