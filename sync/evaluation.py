@@ -83,12 +83,16 @@ class Evaluator:
         with self.store.read() as conn:
             self._lengths = self._field_lengths(conn)
             self._formats = self._writeback_formats()
-            groups = self._group_exposures(conn, now, wanted)
+            # A few accounts: their groups' members, read for the group exposure, are kept and not read again.
+            read: dict[Key, Bundle] = {}
+            groups = self._group_exposures(conn, now, wanted, None if wanted is None else read)
             if wanted is None:
                 bundles: Iterator[Bundle] = stream_bundles(conn)
             else:
                 scope = set(wanted) | {k for k in groups if k[0] in {s for s, _ in wanted}}
-                bundles = iter(load_bundles(conn, sorted(scope)))
+                fresh = load_bundles(conn, sorted(scope - read.keys()))
+                kept = [bundle for key, bundle in read.items() if key in scope]
+                bundles = iter(sorted([*fresh, *kept], key=lambda b: b.key))
             chunk: list[Bundle] = []
             for bundle in bundles:
                 chunk.append(bundle)
@@ -115,8 +119,11 @@ class Evaluator:
                 formats[name] = tuple((key, crm_field, lengths.get(crm_field)) for key, crm_field in fields)
         return formats
 
-    def _group_exposures(self, conn: Connection, now: datetime, wanted: list[Key] | None) -> dict[Key, Decimal]:
-        """Group exposure in the base currency for every account that belongs to a parent hierarchy."""
+    def _group_exposures(
+        self, conn: Connection, now: datetime, wanted: list[Key] | None, read: dict[Key, Bundle] | None = None
+    ) -> dict[Key, Decimal]:
+        """Group exposure in the base currency for every account that belongs to a parent hierarchy; the
+        members' bundles go into `read` when given."""
         links = load_hierarchy(conn)
         if not links:
             return {}
@@ -128,15 +135,19 @@ class Evaluator:
         totals: dict[Key, Decimal] = defaultdict(Decimal)
         members = sorted(roots)
         for start in range(0, len(members), _CHUNK):
-            totals_of_chunk = self._exposures(conn, members[start : start + _CHUNK], now)
+            totals_of_chunk = self._exposures(conn, members[start : start + _CHUNK], now, read)
             for key, base in totals_of_chunk.items():
                 totals[roots[key]] += base
         return {key: totals[root] for key, root in roots.items()}
 
-    def _exposures(self, conn: Connection, keys: list[Key], now: datetime) -> dict[Key, Decimal]:
+    def _exposures(
+        self, conn: Connection, keys: list[Key], now: datetime, read: dict[Key, Bundle] | None
+    ) -> dict[Key, Decimal]:
         """Own exposure in the base currency of a few accounts (one chunk in memory at a time)."""
         found: dict[Key, Decimal] = {}
         for bundle in load_bundles(conn, keys):
+            if read is not None:
+                read[bundle.key] = bundle
             try:
                 fx = converter(bundle.account, self.policy, self.rates)
                 _, exposure = measure(bundle.account, bundle.invoices, bundle.orders, bundle.payments, self.policy,
