@@ -41,6 +41,13 @@ def _worker(h: Harness, jobs: JobQueue) -> Worker:
     return Worker(h.config, h.store, jobs, clock=lambda: h.crm.now).attach()
 
 
+def _nothing_left_to_write(h: Harness) -> None:
+    """A full pull and evaluation a minute later finds nothing the worker left uncorrected."""
+    h.crm.tick(60)
+    check = h.engine().sync()
+    assert check.sources["sf"].push is not None and check.sources["sf"].push.sent == 0
+
+
 def _pay(h: Harness, invoice_id: str) -> None:
     h.crm.tick()
     h.crm.put("Invoice__c", invoice_id, Balance__c=0.0, Status__c="Paid")
@@ -59,9 +66,7 @@ def test_a_paid_invoice_is_fetched_and_its_account_rewritten_to_what_a_full_sync
         drain(jobs)
         assert [w["crm_id"] for w in h.crm.writes[writes:]] == ["A2"]
         assert recalculations(h.store) == {("sf", "A2"): 1}
-        h.crm.tick(60)
-        check = h.engine().sync()  # a full pull and evaluation finds nothing left to write
-        assert check.sources["sf"].push is not None and check.sources["sf"].push.sent == 0
+        _nothing_left_to_write(h)
         worker.close()
 
 
@@ -95,9 +100,7 @@ def test_an_invoice_of_an_account_not_yet_stored_brings_the_account_and_its_reco
         drain(jobs)
         assert h.connector.calls.count("fetch_for_accounts:invoice") == 1
         assert any(w["crm_id"] == "A9" for w in h.crm.writes)
-        h.crm.tick(60)
-        check = h.engine().sync()  # J9 came with its account: nothing is left to correct
-        assert check.sources["sf"].push is not None and check.sources["sf"].push.sent == 0
+        _nothing_left_to_write(h)  # J9 came with its account: nothing is left to correct
         worker.close()
 
 
@@ -156,9 +159,7 @@ def test_a_members_recalculation_asked_for_before_its_group_was_decided_has_noth
         drain(jobs)
         assert recalculations(h.store) == {("sf", "A1"): 1}
         assert jobs.scheduled() == 0 and jobs.waiting_changes() == 0  # A0's job was not deferred: it was done
-        h.crm.tick(60)
-        check = h.engine().sync()
-        assert check.sources["sf"].push is not None and check.sources["sf"].push.sent == 0
+        _nothing_left_to_write(h)
         worker.close()
 
 
@@ -210,9 +211,7 @@ def test_changes_right_after_a_recalculation_wait_for_the_cooldown_and_merge_int
         h.crm.tick(GROUP_COOLDOWN.total_seconds())
         drain(jobs, include_scheduled=True)
         assert recalculations(h.store) == {("sf", "A2"): 2}
-        h.crm.tick(60)
-        check = h.engine().sync()  # the merged run decided on the last balance
-        assert check.sources["sf"].push is not None and check.sources["sf"].push.sent == 0
+        _nothing_left_to_write(h)  # the merged run decided on the last balance
         worker.close()
 
 
