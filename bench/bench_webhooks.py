@@ -153,16 +153,16 @@ def latency(args: argparse.Namespace) -> dict[str, Any]:
             print(f"latency: {args.rate:.0f}/s for {args.seconds:.0f} s over {len(crm.targets)} accounts "
                   f"({args.backend}), each account notified every {len(crm.targets) / args.rate:.1f} s")  # fmt: skip
             load_before = os.getloadavg()
+            cpu_before = _cpu_now(processes, crm)
             sent = send_load(crm, url, args.rate, args.seconds)
             load_during = os.getloadavg()
+            cpu = {name: _cpu_now(processes, crm)[name] - spent for name, spent in cpu_before.items()}
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 latencies, lost = match(sent, crm.call("writes"))
                 if not lost:
                     break
                 time.sleep(0.5)
-            cpu = {"serve": _cpu_seconds(processes[0].pid), "workers": sum(_cpu_seconds(p.pid) for p in processes[1:]),
-                   "crm": _cpu_seconds(crm.process.pid or 0), "sender": time.process_time()}  # fmt: skip
             for process in processes:
                 process.terminate()
                 process.wait(timeout=30)
@@ -201,6 +201,12 @@ def latency(args: argparse.Namespace) -> dict[str, Any]:
           f"a full sync afterwards wrote {extra} (goal 0) · {result['recalculations']} recalculations")  # fmt: skip
     print(f"  load average (1 min) {result['load_average']} on {os.cpu_count()} cores; CPU seconds {result['cpu_s']}")
     return result
+
+
+def _cpu_now(processes: list[subprocess.Popen[bytes]], crm: Crm) -> dict[str, float]:
+    """CPU seconds used so far by serve, the worker processes, the CRM and this process (the sender)."""
+    return {"serve": _cpu_seconds(processes[0].pid), "workers": sum(_cpu_seconds(p.pid) for p in processes[1:]),
+            "crm": _cpu_seconds(crm.process.pid or 0), "sender": time.process_time()}  # fmt: skip
 
 
 def _load(before: tuple[float, float, float], during: tuple[float, float, float]) -> str:

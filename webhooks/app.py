@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from starlette.responses import JSONResponse
 
@@ -25,6 +26,8 @@ from webhooks.admin import mount_admin
 from webhooks.service import Service
 
 log = logging.getLogger(__name__)
+
+INTAKE_THREADS = 16  # below sync.store.database.POOL_SIZE, leaving connections for the in-process worker
 
 
 def create_app(
@@ -41,6 +44,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The routes are sync and each holds a store connection: more threads than the store keeps
+        # connections for would only open and close connections under a burst (sync.store.database).
+        to_thread.current_default_thread_limiter().total_tokens = INTAKE_THREADS
         if learn_org_ids:
             service.org_ids.start()
         try:

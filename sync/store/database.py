@@ -35,6 +35,9 @@ def normalise_url(url: str) -> str:
     raise ConfigError(f"store url {url.split('://')[0]}://… is not supported (use sqlite:/// or postgresql://)")
 
 
+POOL_SIZE, POOL_OVERFLOW = 20, 10
+
+
 def create_db_engine(url: str, schema: str | None = None) -> Engine:
     """An Engine with the pragmas and transaction behaviour the store relies on."""
     url = normalise_url(url)
@@ -43,7 +46,10 @@ def create_db_engine(url: str, schema: str | None = None) -> Engine:
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine)
     else:
-        engine = sa.create_engine(url, pool_pre_ping=True)
+        # Connections are kept for every thread that may hold one at once (serve's intake threads,
+        # a worker's threads): a pool smaller than that opens and closes a PostgreSQL backend per
+        # overflowing request, which under a burst of webhooks costs more than the requests.
+        engine = sa.create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
         if schema:
             _pin_search_path(engine, schema)
     return engine
