@@ -19,10 +19,10 @@ from credit_core.concentration import Concentration, Position, concentration
 from credit_core.fx import parse_rates
 from credit_core.models import Account
 from credit_core.policy import Policy
-from credit_core.portfolio import group_roots
 from sync.store import Store
 from sync.store.bundles import load_hierarchy
 from sync.store.codec import decode_record
+from sync.store.groups import roots_of
 from sync.store.schema import accounts, decisions
 
 Key = tuple[str, str]
@@ -48,8 +48,7 @@ def read_concentration(
     unconverted = 0
     with store.read() as conn:
         links = load_hierarchy(conn)
-        skeleton = {k: Account(source=k[0], crm_id=k[1], parent_crm_id=p) for k, p in links.items()}
-        roots = group_roots(skeleton)
+        roots = roots_of(links)
         for key, account, decision in _rows(conn):
             currency = decision.get("currency") or policy.base_currency
             rate = Decimal(1) if currency == policy.base_currency else rates.get(currency)

@@ -25,10 +25,9 @@ from credit_core.decisions import is_material_change
 from credit_core.engine import converter, measure
 from credit_core.errors import CreditCoreError
 from credit_core.fx import parse_rates
-from credit_core.models import Account, Decision
+from credit_core.models import Decision
 from credit_core.plan import plan_of
 from credit_core.policy import load_policy
-from credit_core.portfolio import group_roots
 from credit_core.present import crm_value
 from credit_core.requests import granted_limit
 from credit_core.supplements import with_supplements
@@ -41,6 +40,7 @@ from sync.store import alerts as alert_store
 from sync.store import decisions as saved
 from sync.store import supplements as imported
 from sync.store.bundles import Bundle, Key, load_bundles, load_hierarchy, stream_bundles
+from sync.store.groups import hierarchy_around, roots_of
 from sync.store.state import load_field_lengths
 
 _CHUNK = 500
@@ -124,11 +124,10 @@ class Evaluator:
     ) -> dict[Key, Decimal]:
         """Group exposure in the base currency for every account that belongs to a parent hierarchy; the
         members' bundles go into `read` when given."""
-        links = load_hierarchy(conn)
+        links = load_hierarchy(conn) if wanted is None else hierarchy_around(conn, wanted)
         if not links:
             return {}
-        skeleton = {key: Account(source=key[0], crm_id=key[1], parent_crm_id=parent) for key, parent in links.items()}
-        roots = group_roots(skeleton)
+        roots = roots_of(links)
         if wanted is not None:
             needed = {roots[k] for k in wanted if k in roots}
             roots = {k: r for k, r in roots.items() if r in needed}

@@ -2,17 +2,93 @@
 
 Paying one invoice changes its account and that account's parent group (group exposure), never
 other accounts (DESIGN §2), so a group is the unit a webhook worker re-evaluates, locks and pushes.
+A webhook's few accounts read only their own groups: up their parent chains, then down from
+them (a query per level), not the whole book's hierarchy, which costs tens of milliseconds per
+recalculation at 100k accounts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credit_core.models import Account
 from credit_core.portfolio import group_roots
-from sync.store.bundles import Key, load_hierarchy
+from sync.store.bundles import Key
+from sync.store.records import chunks
+from sync.store.schema import accounts
+
+_IN_LIST = 500  # ids per IN list (SQLite caps the parameters of one statement)
+
+
+def roots_of(links: Mapping[Key, str | None]) -> dict[Key, Key]:
+    """Each linked account's group root, from (account -> parent crm_id) links.
+
+    Keys are walked in sorted order: a cycle in the CRM's hierarchy then gets the same root whether
+    the whole book's links were read or only one group's.
+    """
+    skeleton = {key: Account(source=key[0], crm_id=key[1], parent_crm_id=links[key]) for key in sorted(links)}
+    return group_roots(skeleton)
+
+
+def hierarchy_around(conn: Connection, keys: Iterable[Key]) -> dict[Key, str | None]:
+    """What `bundles.load_hierarchy` gives for the groups of these accounts only: (source, crm_id) ->
+    parent crm_id of every live member that has a parent or is one (a parent missing from the store
+    is listed with None, and still groups its children)."""
+    by_source: dict[str, set[str]] = {}
+    for source, crm_id in keys:
+        by_source.setdefault(source, set()).add(crm_id)
+    links: dict[Key, str | None] = {}
+    for source, ids in sorted(by_source.items()):
+        links.update(_source_groups(conn, source, ids))
+    return links
+
+
+def _source_groups(conn: Connection, source: str, ids: set[str]) -> dict[Key, str | None]:
+    parent_of: dict[str, str | None] = {}  # every account read so far (live ones) -> its parent
+    # Up: each account's parent chain to its top (or to a parent the store does not hold).
+    frontier, seen = set(ids), set(ids)
+    while frontier:
+        found = _parents(conn, source, frontier)
+        parent_of.update(found)
+        frontier = {p for p in found.values() if p is not None and p not in seen}
+        seen |= frontier
+    # Down: everything below any account on those chains is in their groups (starting from the
+    # whole chain, not its top, also finds what hangs below a cycle, which has no top).
+    frontier, below = set(seen), set(seen)
+    while frontier:
+        found = _children(conn, source, frontier)
+        parent_of.update(found)
+        frontier = set(found) - below
+        below |= frontier
+    links: dict[Key, str | None] = {}
+    for crm_id, parent in parent_of.items():
+        if parent is not None:
+            links[(source, crm_id)] = parent
+            links.setdefault((source, parent), None)
+    return links
+
+
+def _parents(conn: Connection, source: str, ids: set[str]) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for chunk in chunks(sorted(ids), _IN_LIST):
+        query = sa.select(accounts.c.crm_id, accounts.c.parent_crm_id).where(
+            accounts.c.source == source, accounts.c.crm_id.in_(chunk), accounts.c.deleted.is_(False)
+        )
+        found.update({r.crm_id: r.parent_crm_id for r in conn.execute(query)})
+    return found
+
+
+def _children(conn: Connection, source: str, parents: set[str]) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for chunk in chunks(sorted(parents), _IN_LIST):
+        query = sa.select(accounts.c.crm_id, accounts.c.parent_crm_id).where(
+            accounts.c.source == source, accounts.c.parent_crm_id.in_(chunk), accounts.c.deleted.is_(False)
+        )
+        found.update({r.crm_id: r.parent_crm_id for r in conn.execute(query)})
+    return found
 
 
 def groups_of(conn: Connection, keys: Iterable[Key]) -> dict[Key, Key]:
@@ -21,9 +97,7 @@ def groups_of(conn: Connection, keys: Iterable[Key]) -> dict[Key, Key]:
     An account outside any hierarchy is a group of its own (its own root).
     """
     wanted = list(dict.fromkeys(keys))
-    links = load_hierarchy(conn, sorted({source for source, _ in wanted}))
-    skeleton = {key: Account(source=key[0], crm_id=key[1], parent_crm_id=parent) for key, parent in links.items()}
-    roots = group_roots(skeleton)
+    roots = roots_of(hierarchy_around(conn, wanted))
     needed = {roots.get(key, key) for key in wanted}
     members = {key: root for key, root in roots.items() if root in needed}
     for key in wanted:
