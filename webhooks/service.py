@@ -24,6 +24,7 @@ from sync.queue import JobQueue
 from sync.store import Store
 from sync.store.receipts import accept_signature_once, remember_deliveries, seen_deliveries
 from webhooks.orgs import OrgIds
+from webhooks.signature import MAX_SKEW_S
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +101,14 @@ class Service:
 
     def spend_signature(self, source: str, digest: str) -> None:
         """Accept a generic webhook's signature once across every `serve` process, else refuse (401)."""
-        with self.store.write() as conn:
-            if not accept_signature_once(conn, source, digest, self.clock()):
-                raise NotificationRejected("signature already used")
+        # A signature is valid within MAX_SKEW_S either side of its timestamp: once spent, it must stay
+        # spent for at most twice that.
+        first = self.jobs.spend_once(f"signature.{digest}", 2 * MAX_SKEW_S + 60)  # any source: as in the store
+        if first is None:
+            with self.store.write() as conn:
+                first = accept_signature_once(conn, source, digest, self.clock())
+        if not first:
+            raise NotificationRejected("signature already used")
 
     def health(self) -> dict[str, Any]:
         """Store and queue reachability."""

@@ -194,3 +194,14 @@ def test_interleaved_fetches_and_recalculations_are_merged_fetches_first(jobs: J
     assert drain(jobs) == 2
     assert recorder.fetches == [("sf", "invoice", ["I1", "I2"])]
     assert recorder.recalculations == [("sf", ["A1", "A2"])]
+
+
+def test_a_key_is_spent_once_on_redis_and_left_to_the_store_on_sqlite(jobs: JobQueue) -> None:
+    if jobs.is_sqlite:
+        assert jobs.spend_once("signature.ab", 660) is None  # the store keeps a SQLite machine's receipts
+        return
+    assert jobs.spend_once("signature.ab", 660) is True
+    assert jobs.spend_once("signature.ab", 660) is False
+    assert jobs.spend_once("signature.cd", 660) is True
+    storage = jobs.huey.storage
+    assert 0 < storage.conn.ttl(f"{storage.name}.spent.signature.ab") <= 660  # forgotten once it cannot be valid
