@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +37,7 @@ def normalise_url(url: str) -> str:
 
 
 POOL_SIZE, POOL_OVERFLOW = 20, 10
+IDLE_PING_S = 10.0  # a pooled connection idle longer than this is pinged before use
 
 
 def create_db_engine(url: str, schema: str | None = None) -> Engine:
@@ -49,10 +51,36 @@ def create_db_engine(url: str, schema: str | None = None) -> Engine:
         # Connections are kept for every thread that may hold one at once (serve's intake threads,
         # a worker's threads): a pool smaller than that opens and closes a PostgreSQL backend per
         # overflowing request, which under a burst of webhooks costs more than the requests.
-        engine = sa.create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+        engine = sa.create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+        _ping_when_idle(engine)
         if schema:
             _pin_search_path(engine, schema)
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled PostgreSQL connection before use only when it sat idle, and replace it if dead.
+
+    A server restart or an idle timeout kills connections that wait in the pool; a connection used a
+    moment ago is alive. Pinging on every checkout (`pool_pre_ping`) cost one round trip per
+    transaction, and a webhook's recalculation runs about twenty of them. This is SQLAlchemy's
+    documented pessimistic-disconnect recipe: raising DisconnectionError makes the pool connect anew.
+    """
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("checked_in", 0.0) < IDLE_PING_S:
+            return
+        try:
+            with dbapi_conn.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_conn.rollback()
+        except Exception as exc:  # any driver error means the connection is gone
+            raise sa.exc.DisconnectionError() from exc
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["checked_in"] = time.monotonic()
 
 
 def _ensure_sqlite_folder(url: str) -> None:

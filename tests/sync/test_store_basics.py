@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
 from credit_core.models import Account, Financials, Invoice
-from sync.store import Store
+from sync.store import Store, database
 from sync.store.codec import decode_record, encode_record, to_stamp
 from sync.store.migrate import current_revision, head_revision
 from sync.store.records import RecordRow, existing_ids, reconcile_unseen, stored_versions, tombstone, upsert_records
@@ -79,3 +80,19 @@ def test_tombstones_and_full_pass_reconciliation(store: Store) -> None:
     with store.read() as conn:
         deleted = set(conn.execute(sa.select(invoices.c.crm_id).where(invoices.c.deleted.is_(True))).scalars())
     assert deleted == {"I0", "I9"}
+
+
+def test_a_pooled_connection_the_server_closed_is_replaced_when_it_was_idle(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if store.dialect != "postgresql":
+        pytest.skip("SQLite has no server to close connections")
+    with store.read() as conn:
+        pid = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+    admin = sa.create_engine(store.engine.url)
+    with admin.begin() as conn:  # a restart or idle timeout, as the pool sees it
+        conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+    monkeypatch.setattr(database, "IDLE_PING_S", 0.0)
+    with store.read() as conn:
+        assert conn.execute(sa.text("SELECT pg_backend_pid()")).scalar_one() != pid
