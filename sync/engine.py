@@ -169,16 +169,21 @@ class SyncEngine:
         return report
 
     def evaluate(
-        self, trigger: str = "sync", accounts: Iterable[tuple[str, str]] | None = None, actor: str | None = None
+        self,
+        trigger: str = "sync",
+        accounts: Iterable[tuple[str, str]] | None = None,
+        actor: str | None = None,
+        groups: Mapping[Key, Key] | None = None,
     ) -> EvaluationReport:
-        """Re-evaluate accounts from the store (all, or these keys and their groups) and plan write-backs."""
+        """Re-evaluate accounts from the store (all, or these keys and their groups, which `groups` may give)
+        and plan write-backs."""
         from sync import evaluation
 
         now = self.clock()
         keys = list(dict.fromkeys(accounts)) if accounts is not None else None
         with self.store.write() as conn:
             run_id = state.start_run(conn, "evaluate", None, now)
-        report = evaluation.Evaluator(self.config, self.store, self.clock, trigger, actor).run(keys)
+        report = evaluation.Evaluator(self.config, self.store, self.clock, trigger, actor).run(keys, groups)
         details: dict[str, Any] = {**vars(report), "trigger": trigger}
         if keys is not None:
             details["accounts"] = [list(key) for key in keys]  # which recalculation this was (webhooks)
@@ -310,11 +315,11 @@ class SyncEngine:
         `groups_of`) saves reading the hierarchy again when the caller already has it.
         """
         keys = [(source, crm_id) for crm_id in account_ids]
-        report = self.evaluate(trigger=trigger, accounts=keys)
+        if groups is None:
+            with self.store.read() as conn:
+                groups = groups_of(conn, keys)
+        report = self.evaluate(trigger=trigger, accounts=keys, groups=groups)
         if push:
-            if groups is None:
-                with self.store.read() as conn:
-                    groups = groups_of(conn, keys)
             roots = {groups.get(key, key) for key in keys}
             scope = {
                 crm_id for (member_source, crm_id), root in groups.items() if member_source == source and root in roots

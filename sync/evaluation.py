@@ -40,7 +40,7 @@ from sync.store import alerts as alert_store
 from sync.store import decisions as saved
 from sync.store import supplements as imported
 from sync.store.bundles import Bundle, Key, load_bundles, load_hierarchy, stream_bundles
-from sync.store.groups import hierarchy_around, roots_of
+from sync.store.groups import hierarchy_around, in_hierarchies, roots_of
 from sync.store.state import load_field_lengths
 
 _CHUNK = 500
@@ -76,8 +76,9 @@ class Evaluator:
         self._tasks: dict[str, list[TaskDraft]] = defaultdict(list)
         self._formats: dict[str, tuple[tuple[str, str, int | None], ...]] = {}
 
-    def run(self, keys: Iterable[Key] | None = None) -> EvaluationReport:
-        """Evaluate all accounts (keys None) or these accounts with their whole parent groups."""
+    def run(self, keys: Iterable[Key] | None = None, groups: Mapping[Key, Key] | None = None) -> EvaluationReport:
+        """Evaluate all accounts (keys None) or these accounts with their whole parent groups (`groups`: their
+        members and roots, from `groups_of`, when the caller has read them)."""
         now = self.clock()
         wanted = list(dict.fromkeys(keys)) if keys is not None else None
         with self.store.read() as conn:
@@ -85,11 +86,11 @@ class Evaluator:
             self._formats = self._writeback_formats()
             # A few accounts: their groups' members, read for the group exposure, are kept and not read again.
             read: dict[Key, Bundle] = {}
-            groups = self._group_exposures(conn, now, wanted, None if wanted is None else read)
+            exposures = self._group_exposures(conn, now, wanted, None if wanted is None else read, groups)
             if wanted is None:
                 bundles: Iterator[Bundle] = stream_bundles(conn)
             else:
-                scope = set(wanted) | {k for k in groups if k[0] in {s for s, _ in wanted}}
+                scope = set(wanted) | {k for k in exposures if k[0] in {s for s, _ in wanted}}
                 fresh = load_bundles(conn, sorted(scope - read.keys()))
                 kept = [bundle for key, bundle in read.items() if key in scope]
                 bundles = iter(sorted([*fresh, *kept], key=lambda b: b.key))
@@ -97,9 +98,9 @@ class Evaluator:
             for bundle in bundles:
                 chunk.append(bundle)
                 if len(chunk) >= _CHUNK:
-                    self._decide(chunk, groups, now)
+                    self._decide(chunk, exposures, now)
                     chunk = []
-            self._decide(chunk, groups, now)
+            self._decide(chunk, exposures, now)
         return self.report
 
     def _field_lengths(self, conn: Connection) -> dict[str, dict[str, int]]:
@@ -120,14 +121,22 @@ class Evaluator:
         return formats
 
     def _group_exposures(
-        self, conn: Connection, now: datetime, wanted: list[Key] | None, read: dict[Key, Bundle] | None = None
+        self,
+        conn: Connection,
+        now: datetime,
+        wanted: list[Key] | None,
+        read: dict[Key, Bundle] | None = None,
+        known: Mapping[Key, Key] | None = None,
     ) -> dict[Key, Decimal]:
         """Group exposure in the base currency for every account that belongs to a parent hierarchy; the
-        members' bundles go into `read` when given."""
-        links = load_hierarchy(conn) if wanted is None else hierarchy_around(conn, wanted)
-        if not links:
+        members' bundles go into `read` when given. `known` (from `groups_of`) saves reading the groups."""
+        if known is not None:
+            roots = in_hierarchies(known)
+        else:
+            links = load_hierarchy(conn) if wanted is None else hierarchy_around(conn, wanted)
+            roots = roots_of(links)
+        if not roots:
             return {}
-        roots = roots_of(links)
         if wanted is not None:
             needed = {roots[k] for k in wanted if k in roots}
             roots = {k: r for k, r in roots.items() if r in needed}

@@ -91,6 +91,14 @@ def _children(conn: Connection, source: str, parents: set[str]) -> dict[str, str
     return found
 
 
+def in_hierarchies(root_of: Mapping[Key, Key]) -> dict[Key, Key]:
+    """The members of real hierarchies among `groups_of`'s answer: a group of one is an account on its own."""
+    size: dict[Key, int] = {}
+    for root in root_of.values():
+        size[root] = size.get(root, 0) + 1
+    return {key: root for key, root in root_of.items() if size[root] > 1}
+
+
 def groups_of(conn: Connection, keys: Iterable[Key]) -> dict[Key, Key]:
     """Every member of the groups these accounts belong to, mapped to its group's root account.
 
