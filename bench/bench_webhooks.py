@@ -179,11 +179,15 @@ def latency(args: argparse.Namespace) -> dict[str, Any]:
                 processes.append(cli(config, "serve", "--port", str(port), "--threads", str(args.threads)))
             else:
                 processes.append(cli(config, "serve", "--port", str(port), "--no-worker"))
-                processes += [cli(config, "worker") for _ in range(args.workers)]
+                threads = ("--threads", str(args.worker_threads))
+                processes += [cli(config, "worker", *threads) for _ in range(args.workers)]
             url = f"http://127.0.0.1:{port}"
             wait_healthy(url)
+            workers = (f"serve with {args.threads} worker threads" if args.backend == "sqlite"
+                       else f"{args.workers} worker processes × {args.worker_threads} threads")  # fmt: skip
+            gap = len(crm.targets) / args.rate
             print(f"latency: {args.rate:.0f}/s for {args.seconds:.0f} s over {len(crm.targets)} accounts "
-                  f"({args.backend}), each account notified every {len(crm.targets) / args.rate:.1f} s")  # fmt: skip
+                  f"({args.backend}, {workers}), each account notified every {gap:.1f} s")  # fmt: skip
             load_before = os.getloadavg()
             cpu_before = _cpu_now(processes, crm)
             sent = send_load(crm, url, args.rate, args.seconds)
@@ -212,6 +216,7 @@ def latency(args: argparse.Namespace) -> dict[str, Any]:
     p50, p99 = percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000
     result = {
         "backend": args.backend,
+        "workers": workers,
         "rate": args.rate,
         "seconds": args.seconds,
         "notifications": len(sent),
@@ -369,7 +374,8 @@ def figures(quick: bool) -> list[Figure]:
     args = _parser().parse_args(["all", "--seconds", "10" if quick else "60", "--repeat", "1" if quick else "3",
                                  "--notifications", "1000" if quick else "2000"])  # fmt: skip
     lat, drained = latency(args), drain(args)
-    where = f"{lat['rate']:.0f}/s for {lat['seconds']:.0f} s, {lat['backend']}; load average {lat['load_average']}"
+    where = (f"{lat['rate']:.0f}/s for {lat['seconds']:.0f} s, {lat['backend']} ({lat['workers']}); "
+             f"load average {lat['load_average']}")  # fmt: skip
     return [
         Figure("P4.p50", "notification → write-back latency, p50", lat["p50_ms"], "ms", goal=50,
                ratio=lat["p50_ms"] / 50, note=where),
@@ -395,6 +401,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--backend", choices=("sqlite", "pg+redis"), default="sqlite")
     parser.add_argument("--threads", type=int, default=2, help="serve's in-process worker threads (sqlite)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (pg+redis)")
+    parser.add_argument("--worker-threads", type=int, default=1, help="threads per worker process (pg+redis)")
     parser.add_argument("--notifications", type=int, default=2000)
     # 2,000 accounts hold ~2,200 open invoices: enough for the default backlog, one change each.
     parser.add_argument("--accounts", type=int, default=2000, help="sandbox accounts for the drain")
