@@ -18,7 +18,7 @@ from connectors.errors import ConfigError, CrmCreditError, QuotaExhausted, class
 from connectors.registry import make_connector
 from sync.config import AppConfig
 from sync.outbox import Pusher, PushReport
-from sync.pull import ObjectReport, Progress, SourcePull, _ObjectPull, count_waiting, store_fetched
+from sync.pull import ObjectReport, Progress, SourcePull, _ObjectPull, store_fetched
 from sync.reports import EvaluationReport
 from sync.store import Store, state
 from sync.store.bundles import Key
@@ -144,15 +144,12 @@ class SyncEngine:
         run_start = self.clock()
         with self.store.write() as conn:
             run_id = state.start_run(conn, "sync", source, run_start)
-            waiting = count_waiting(conn, source)
         report = SourceReport(source, settings.kind, run_id)
         try:
             connector = self.connector(source)
             report.mapping_problems = connector.check_mapping()
             self._remember_writeback_fields(source, connector, settings)
-            pull = SourcePull(
-                self.store, connector, source, settings, run_id, run_start, self.clock, self.progress, waiting=waiting
-            )
+            pull = SourcePull(self.store, connector, source, settings, run_id, run_start, self.clock, self.progress)
             for kind in OBJECT_KINDS:
                 if settings.mapping(kind) is not None:
                     report.objects.append(_ObjectPull(pull, kind, full).run())
@@ -259,10 +256,7 @@ class SyncEngine:
         connector = self.connector(source)
         with self.store.write() as conn:
             run_id = state.start_run(conn, "worker", source, self.clock())
-            waiting = count_waiting(conn, source)
-        pull = SourcePull(
-            self.store, connector, source, settings, run_id, self.clock(), self.clock, None, waiting=waiting
-        )
+        pull = SourcePull(self.store, connector, source, settings, run_id, self.clock(), self.clock, None)
         report = SourceReport(source, settings.kind, run_id)
         try:
             self._fetch_into(pull, kind, list(crm_ids), report)
@@ -276,8 +270,9 @@ class SyncEngine:
     def _fetch_into(self, pull: SourcePull, kind: ObjectKind, crm_ids: list[str], report: SourceReport) -> None:
         connector, settings = pull.connector, pull.settings
         if kind == "account":
-            with self.store.write() as conn:
+            with self.store.read() as conn:
                 known = existing_ids(conn, "account", pull.source, crm_ids)
+            pull.known_accounts.update(known)
             report.objects.append(store_fetched(pull, kind, connector.fetch_by_ids(kind, crm_ids)))
             new = [i for i in crm_ids if i not in known]
             children: tuple[ObjectKind, ...] = ("invoice", "order", "payment")
@@ -289,8 +284,10 @@ class SyncEngine:
         mapping = settings.mapping(kind)
         lookup = mapping.fields.get("account_crm_id", "") if mapping else ""
         links = {str(r.fields[lookup]) for r in fetched if r.fields.get(lookup)}
-        with self.store.write() as conn:
-            missing = links - existing_ids(conn, "account", pull.source, links)
+        with self.store.read() as conn:
+            stored = existing_ids(conn, "account", pull.source, links)
+        pull.known_accounts.update(stored)  # the flush need not look them up again
+        missing = links - stored
         if missing:
             self._fetch_into(pull, "account", sorted(missing), report)
         report.objects.append(store_fetched(pull, kind, fetched))
