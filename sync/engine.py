@@ -15,6 +15,7 @@ from typing import Any
 
 from connectors.base import OBJECT_KINDS, Connector, ConnectorContext, ObjectKind, SourceSettings
 from connectors.errors import ConfigError, CrmCreditError, QuotaExhausted, classify
+from connectors.mapping import RecordMapper
 from connectors.registry import make_connector
 from sync.config import AppConfig
 from sync.outbox import Pusher, PushReport
@@ -100,6 +101,7 @@ class SyncEngine:
         self.sleep = sleep
         self.progress = progress
         self._connectors: dict[str, Connector] = {}
+        self._mappers: dict[str, dict[str, RecordMapper]] = {}  # compiled once per source (webhook fetches)
 
     def connector(self, source: str) -> Connector:
         """The (cached) connector of one source, with the store's usage ledger and token cache."""
@@ -256,7 +258,8 @@ class SyncEngine:
         connector = self.connector(source)
         with self.store.write() as conn:
             run_id = state.start_run(conn, "worker", source, self.clock())
-        pull = SourcePull(self.store, connector, source, settings, run_id, self.clock(), self.clock, None)
+        mappers = self._mappers.setdefault(source, {})
+        pull = SourcePull(self.store, connector, source, settings, run_id, self.clock(), self.clock, None, mappers)
         report = SourceReport(source, settings.kind, run_id)
         try:
             self._fetch_into(pull, kind, list(crm_ids), report)

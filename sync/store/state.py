@@ -100,11 +100,8 @@ def load_watermarks(conn: Connection, source: str) -> dict[str, datetime]:
 
 def start_run(conn: Connection, command: str, source: str | None, now: datetime) -> int:
     """Log the start of a run and return its id (also the `changed_run` of rows it changes)."""
-    result = conn.execute(
-        sa.insert(runs).values(
-            command=command, source=source, started_at=to_stamp(now), outcome="running", details="{}"
-        )
-    )
+    values = {"command": command, "source": source, "started_at": to_stamp(now), "outcome": "running", "details": "{}"}
+    result = conn.execute(_START_RUN, values)
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
@@ -112,11 +109,13 @@ def start_run(conn: Connection, command: str, source: str | None, now: datetime)
 
 def finish_run(conn: Connection, run_id: int, outcome: str, details: dict[str, Any], now: datetime) -> None:
     """Log how a run ended."""
-    conn.execute(
-        sa.update(runs)
-        .where(runs.c.id == run_id)
-        .values(outcome=outcome, details=json.dumps(details, default=str), finished_at=to_stamp(now))
-    )
+    values = {"outcome": outcome, "details": json.dumps(details, default=str), "finished_at": to_stamp(now)}
+    conn.execute(_FINISH_RUN, {"b_id": run_id, **values})
+
+
+# Built once: every webhook fetch logs a run, and building a statement costs more than SQLite running it.
+_START_RUN = sa.insert(runs)
+_FINISH_RUN = sa.update(runs).where(runs.c.id == sa.bindparam("b_id"))
 
 
 def last_run(conn: Connection, source: str) -> dict[str, Any] | None:
