@@ -19,7 +19,7 @@ from connectors.mapping import RecordMapper
 from connectors.registry import make_connector
 from sync.config import AppConfig
 from sync.outbox import Pusher, PushReport
-from sync.pull import ObjectReport, Progress, SourcePull, _ObjectPull, store_fetched
+from sync.pull import ObjectReport, Progress, SourcePull, _ObjectPull, count_waiting, store_fetched
 from sync.reports import EvaluationReport
 from sync.store import Store, state
 from sync.store.bundles import Key
@@ -146,12 +146,15 @@ class SyncEngine:
         run_start = self.clock()
         with self.store.write() as conn:
             run_id = state.start_run(conn, "sync", source, run_start)
+            waiting = count_waiting(conn, source)
         report = SourceReport(source, settings.kind, run_id)
         try:
             connector = self.connector(source)
             report.mapping_problems = connector.check_mapping()
             self._remember_writeback_fields(source, connector, settings)
-            pull = SourcePull(self.store, connector, source, settings, run_id, run_start, self.clock, self.progress)
+            pull = SourcePull(
+                self.store, connector, source, settings, run_id, run_start, self.clock, self.progress, waiting=waiting
+            )
             for kind in OBJECT_KINDS:
                 if settings.mapping(kind) is not None:
                     report.objects.append(_ObjectPull(pull, kind, full).run())
