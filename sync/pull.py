@@ -107,8 +107,9 @@ class _ObjectPull:
                 self.state = state.load_pull_state(conn, pull.source, kind)
                 self.has_quarantine = q.count_quarantined(conn, pull.source, kind) > 0
         else:
-            # Records fetched by id use no window, watermark or checkpoint: a webhook's fetch of a
-            # few records skips this transaction (it was a third of the fetch's store work).
+            # Records fetched by id use no window, watermark or checkpoint (an unfinished full pass
+            # is looked up in the flush): a webhook's fetch skips this transaction, a third of its
+            # store work.
             self.state = state.PullState()
         checkpoint = self.state.checkpoint
         self.window = cur.plan_window(self.state.watermark, pull.settings.lookback_s, pull.run_start, checkpoint, full)
@@ -173,6 +174,7 @@ class _ObjectPull:
             if kind != "account":
                 self._hold_orphans(conn, batch)
             if not self.positional:
+                self._join_full_pass(conn, batch)
                 self.report.changed_accounts |= self._changed_accounts(conn, batch)
             rec.upsert_records(conn, kind, batch.rows)
             self.report.stored += len(batch.rows)
@@ -185,6 +187,19 @@ class _ObjectPull:
             self._save_position(conn, finish, now)
         if pull.progress is not None and batch.count:
             pull.progress(pull.source, kind, batch.count)
+
+    def _join_full_pass(self, conn: Connection, batch: _Batch) -> None:
+        """Rows fetched while a full pass is unfinished count as seen by it, as its own reads would.
+
+        Otherwise a record that reached the CRM late, stamped before the pass's checkpoint, would be
+        tombstoned by the pass's reconciliation although the fetch just stored it.
+        """
+        if not batch.rows:
+            return
+        checkpoint = state.load_pull_state(conn, self.pull.source, self.kind).checkpoint
+        if checkpoint is None or checkpoint.full_pass is None or checkpoint.start is not None:
+            return
+        batch.rows = [row._replace(seen_pass=checkpoint.full_pass) for row in batch.rows]
 
     def _changed_accounts(self, conn: Connection, batch: _Batch) -> set[str]:
         """Accounts whose data these rows change (compared before storing; our own echo changes none)."""

@@ -31,7 +31,7 @@ def _stamp(value: str | None) -> datetime | None:
 
 def load_pull_state(conn: Connection, source: str, kind: str) -> PullState:
     """The watermark, deletion watermark and unfinished checkpoint of one object."""
-    row = conn.execute(sa.select(pull_state).where(pull_state.c.source == source, pull_state.c.kind == kind)).first()
+    row = conn.execute(_PULL_STATE, {"b_source": source, "b_kind": kind}).first()
     if row is None:
         return PullState()
     checkpoint = None
@@ -39,6 +39,12 @@ def load_pull_state(conn: Connection, source: str, kind: str) -> PullState:
         after = Cursor(from_stamp(row.after_stamp), row.after_id) if row.after_stamp else None
         checkpoint = Checkpoint(_stamp(row.window_start), from_stamp(row.window_end), after, row.full_pass)
     return PullState(_stamp(row.watermark), _stamp(row.deleted_watermark), checkpoint)
+
+
+# Built once: a webhook's fetch reads it on every call.
+_PULL_STATE = sa.select(pull_state).where(
+    pull_state.c.source == sa.bindparam("b_source"), pull_state.c.kind == sa.bindparam("b_kind")
+)
 
 
 def _save(conn: Connection, source: str, kind: str, values: dict[str, Any]) -> None:
