@@ -15,6 +15,7 @@ from typing import Any
 
 from connectors.base import OBJECT_KINDS, Connector, ConnectorContext, ObjectKind, SourceSettings
 from connectors.errors import ConfigError, CrmCreditError, QuotaExhausted, classify
+from connectors.mapping import RecordMapper
 from connectors.registry import make_connector
 from sync.config import AppConfig
 from sync.outbox import Pusher, PushReport
@@ -100,6 +101,7 @@ class SyncEngine:
         self.sleep = sleep
         self.progress = progress
         self._connectors: dict[str, Connector] = {}
+        self._mappers: dict[str, dict[str, RecordMapper]] = {}  # compiled once per source (webhook fetches)
 
     def connector(self, source: str) -> Connector:
         """The (cached) connector of one source, with the store's usage ledger and token cache."""
@@ -264,10 +266,8 @@ class SyncEngine:
         connector = self.connector(source)
         with self.store.write() as conn:
             run_id = state.start_run(conn, "worker", source, self.clock())
-            waiting = count_waiting(conn, source)
-        pull = SourcePull(
-            self.store, connector, source, settings, run_id, self.clock(), self.clock, None, waiting=waiting
-        )
+        mappers = self._mappers.setdefault(source, {})
+        pull = SourcePull(self.store, connector, source, settings, run_id, self.clock(), self.clock, None, mappers)
         report = SourceReport(source, settings.kind, run_id)
         try:
             self._fetch_into(pull, kind, list(crm_ids), report)
@@ -281,8 +281,9 @@ class SyncEngine:
     def _fetch_into(self, pull: SourcePull, kind: ObjectKind, crm_ids: list[str], report: SourceReport) -> None:
         connector, settings = pull.connector, pull.settings
         if kind == "account":
-            with self.store.write() as conn:
+            with self.store.read() as conn:
                 known = existing_ids(conn, "account", pull.source, crm_ids)
+            pull.known_accounts.update(known)
             report.objects.append(store_fetched(pull, kind, connector.fetch_by_ids(kind, crm_ids)))
             new = [i for i in crm_ids if i not in known]
             children: tuple[ObjectKind, ...] = ("invoice", "order", "payment")
@@ -294,8 +295,10 @@ class SyncEngine:
         mapping = settings.mapping(kind)
         lookup = mapping.fields.get("account_crm_id", "") if mapping else ""
         links = {str(r.fields[lookup]) for r in fetched if r.fields.get(lookup)}
-        with self.store.write() as conn:
-            missing = links - existing_ids(conn, "account", pull.source, links)
+        with self.store.read() as conn:
+            stored = existing_ids(conn, "account", pull.source, links)
+        pull.known_accounts.update(stored)  # the flush need not look them up again
+        missing = links - stored
         if missing:
             self._fetch_into(pull, "account", sorted(missing), report)
         report.objects.append(store_fetched(pull, kind, fetched))

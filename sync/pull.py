@@ -57,8 +57,8 @@ class SourcePull:
     clock: Callable[[], datetime]
     progress: Progress | None = None
     mappers: dict[str, RecordMapper] = field(default_factory=dict)
-    known_accounts: set[str] = field(default_factory=set)
-    waiting: int = 0  # quarantined rows waiting for an account
+    known_accounts: set[str] = field(default_factory=set)  # stored accounts (tombstones included)
+    waiting: int | None = None  # quarantined rows waiting for an account (None: not counted yet)
 
     def mapper(self, kind: str) -> RecordMapper:
         """The compiled mapping of one kind."""
@@ -100,9 +100,17 @@ class _ObjectPull:
         self.positional = positional  # False: records fetched by id, outside any window
         self.kind = kind
         self.report = ObjectReport(kind)
-        with pull.store.write() as conn:
-            self.state = state.load_pull_state(conn, pull.source, kind)
-            self.has_quarantine = q.count_quarantined(conn, pull.source, kind) > 0
+        # None: unknown, so every flush releases what it stores from quarantine (one statement).
+        self.has_quarantine: bool | None = None
+        if positional:
+            with pull.store.write() as conn:
+                self.state = state.load_pull_state(conn, pull.source, kind)
+                self.has_quarantine = q.count_quarantined(conn, pull.source, kind) > 0
+        else:
+            # Records fetched by id use no window, watermark or checkpoint (an unfinished full pass
+            # is looked up in the flush): a webhook's fetch skips this transaction, a third of its
+            # store work.
+            self.state = state.PullState()
         checkpoint = self.state.checkpoint
         self.window = cur.plan_window(self.state.watermark, pull.settings.lookback_s, pull.run_start, checkpoint, full)
         resuming_full = checkpoint is not None and checkpoint.full_pass is not None and self.window.start is None
@@ -166,6 +174,7 @@ class _ObjectPull:
             if kind != "account":
                 self._hold_orphans(conn, batch)
             if not self.positional:
+                self._join_full_pass(conn, batch)
                 self.report.changed_accounts |= self._changed_accounts(conn, batch)
             rec.upsert_records(conn, kind, batch.rows)
             self.report.stored += len(batch.rows)
@@ -178,6 +187,19 @@ class _ObjectPull:
             self._save_position(conn, finish, now)
         if pull.progress is not None and batch.count:
             pull.progress(pull.source, kind, batch.count)
+
+    def _join_full_pass(self, conn: Connection, batch: _Batch) -> None:
+        """Rows fetched while a full pass is unfinished count as seen by it, as its own reads would.
+
+        Otherwise a record that reached the CRM late, stamped before the pass's checkpoint, would be
+        tombstoned by the pass's reconciliation although the fetch just stored it.
+        """
+        if not batch.rows:
+            return
+        checkpoint = state.load_pull_state(conn, self.pull.source, self.kind).checkpoint
+        if checkpoint is None or checkpoint.full_pass is None or checkpoint.start is not None:
+            return
+        batch.rows = [row._replace(seen_pass=checkpoint.full_pass) for row in batch.rows]
 
     def _changed_accounts(self, conn: Connection, batch: _Batch) -> set[str]:
         """Accounts whose data these rows change (compared before storing; our own echo changes none)."""
@@ -224,14 +246,15 @@ class _ObjectPull:
 
     def _save_quarantine(self, conn: Connection, batch: _Batch, now: datetime) -> None:
         pull = self.pull
-        if self.has_quarantine and batch.rows:
+        if self.has_quarantine is not False and batch.rows:
             self.report.released += q.release(conn, pull.source, self.kind, [row.crm_id for row in batch.rows])
-        if batch.tombstones and self.has_quarantine:
+        if batch.tombstones and self.has_quarantine is not False:
             q.release(conn, pull.source, self.kind, batch.tombstones)  # a deleted record needs no fixing
         if batch.quarantine:
             self.report.quarantined += q.save_quarantine(conn, batch.quarantine, now)
             self.has_quarantine = True
-            pull.waiting += sum(1 for e in batch.quarantine if e.waiting_for)
+            if pull.waiting is not None:
+                pull.waiting += sum(1 for e in batch.quarantine if e.waiting_for)
 
     def _save_position(self, conn: Connection, finish: bool, now: datetime) -> None:
         pull, kind = self.pull, self.kind
@@ -291,6 +314,9 @@ def store_fetched(pull: SourcePull, kind: ObjectKind, records: Iterable[SourceRe
 
 def release_waiting(conn: Connection, pull: SourcePull, account_ids: Iterable[str]) -> int:
     """Store the records that waited in quarantine for these accounts; return how many were released."""
+    if pull.waiting is None:
+        # Counted when first needed: a fetch of invoices whose accounts are stored never needs it.
+        pull.waiting = count_waiting(conn, pull.source)
     if pull.waiting <= 0:
         return 0
     entries = q.waiting_for_accounts(conn, pull.source, account_ids)

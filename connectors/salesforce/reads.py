@@ -86,19 +86,21 @@ class ObjectReader:
 
     def by_ids(self, crm_ids: Sequence[str], now: datetime) -> list[SourceRecord]:
         """Current rows for these ids; valid ids Salesforce no longer has come back deleted."""
+        ids = list(dict.fromkeys(crm_ids))
         found: dict[str, SourceRecord] = {}
-        for chunk in soql.id_chunks(list(dict.fromkeys(crm_ids)), _IN_ROOM):
+        for chunk in soql.id_chunks(ids, _IN_ROOM):
             text = soql.select(self._select_list(), self.sobject, f"Id IN {soql.in_list(chunk)}")
             for page in self.client.query_pages(f"query {self.sobject}", text, self.columns.has_deleted):
                 for row in page:
                     record = self.record(row)
                     found[record.crm_id] = record
         out = []
-        for crm_id in dict.fromkeys(crm_ids):
+        for crm_id in ids:
             if not soql.is_record_id(crm_id):
                 log.warning("ignoring %r: not a Salesforce record id", crm_id)
                 continue
-            out.append(found.get(soql.to18(crm_id)) or SourceRecord(soql.to18(crm_id), now, {}, deleted=True))
+            key = soql.to18(crm_id)
+            out.append(found.get(key) or SourceRecord(key, now, {}, deleted=True))
         return out
 
     def for_accounts(self, lookup: str, account_ids: Sequence[str]) -> Iterator[SourceRecord]:

@@ -5,6 +5,7 @@ literals in the forms the SOQL reference documents. Nothing from input or mappin
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -28,13 +29,23 @@ def checked_name(name: object, what: str = "name") -> str:
     return name
 
 
+class _CaseFlags(dict[int, str]):
+    """str.translate table: "1" for an upper-case ASCII letter, "0" for any other character."""
+
+    def __missing__(self, key: int) -> str:
+        return "0"
+
+
+_CASE_FLAGS = _CaseFlags({ord(ch): "1" if "A" <= ch <= "Z" else "0" for ch in string.ascii_letters + string.digits})
+
+
 def id_suffix(id15: str) -> str:
     """The three case-checksum characters Salesforce appends to a 15-character id."""
-    out = []
-    for chunk in range(3):
-        bits = sum(1 << i for i, ch in enumerate(id15[chunk * 5 : chunk * 5 + 5]) if "A" <= ch <= "Z")
-        out.append(_SUFFIX[bits])
-    return "".join(out)
+    # Character i of each group of five is bit i; reversed, a group's flags read as a binary number.
+    # (A fetch checks every id several times: this was most of the CPU of building a 50-id query.)
+    flags = id15.translate(_CASE_FLAGS)
+    groups = (flags[4::-1], flags[9:4:-1], flags[14:9:-1])
+    return "".join(_SUFFIX[int(group or "0", 2)] for group in groups)
 
 
 def is_record_id(value: object) -> bool:
@@ -48,7 +59,9 @@ def to18(record_id: str) -> str:
     """The case-insensitive 18-character form the REST API returns."""
     if not is_record_id(record_id):
         raise ValueError(f"{record_id!r} is not a Salesforce record id")
-    return record_id[:15] + id_suffix(record_id[:15])
+    # A valid 18-character id's suffix is its checksum in some case (is_record_id compared them).
+    suffix = record_id[15:].upper() if len(record_id) == 18 else id_suffix(record_id)
+    return record_id[:15] + suffix
 
 
 def quote_id(record_id: str) -> str:

@@ -130,13 +130,25 @@ def missing_ids(conn: Connection, kind: str, source: str, live: set[str], before
     return [crm_id for crm_id in conn.execute(query).scalars() if crm_id not in live]
 
 
+def _by_ids(table: sa.Table) -> sa.ColumnElement[bool]:
+    """`source = :b_source AND crm_id IN :b_ids`, for statements built once and run with parameters."""
+    ids: sa.BindParameter[list[str]] = sa.bindparam("b_ids", expanding=True)
+    return sa.and_(table.c.source == sa.bindparam("b_source"), table.c.crm_id.in_(ids))
+
+
+@cache
+def _existing_query(kind: str) -> sa.Select[Any]:
+    # Built once: constructing a statement costs more than SQLite running it for a few ids.
+    table = RECORD_TABLES[kind]
+    return sa.select(table.c.crm_id).where(_by_ids(table))
+
+
 def existing_ids(conn: Connection, kind: str, source: str, crm_ids: Iterable[str]) -> set[str]:
     """Which of these ids are stored for `source` (tombstones included)."""
-    table = RECORD_TABLES[kind]
+    query = _existing_query(kind)
     found: set[str] = set()
     for chunk in chunks(list(dict.fromkeys(crm_ids)), 500):
-        query = sa.select(table.c.crm_id).where(table.c.source == source, table.c.crm_id.in_(chunk))
-        found.update(conn.execute(query).scalars())
+        found.update(conn.execute(query, {"b_source": source, "b_ids": chunk}).scalars())
     return found
 
 
@@ -151,15 +163,20 @@ class StoredVersion(NamedTuple):
 
 def stored_versions(conn: Connection, kind: str, source: str, crm_ids: Iterable[str]) -> dict[str, StoredVersion]:
     """The stored versions of these records."""
-    table = RECORD_TABLES[kind]
-    link = table.c[link_column(kind)]
+    query = _versions_query(kind)
     found: dict[str, StoredVersion] = {}
     for chunk in chunks(list(dict.fromkeys(crm_ids)), 500):
-        query = sa.select(table.c.crm_id, link, table.c.stamp, table.c.deleted, table.c.payload).where(
-            table.c.source == source, table.c.crm_id.in_(chunk)
-        )
-        found.update({r[0]: StoredVersion(r[1], r[2], bool(r[3]), r[4]) for r in conn.execute(query)})
+        rows = conn.execute(query, {"b_source": source, "b_ids": chunk})
+        found.update({r[0]: StoredVersion(r[1], r[2], bool(r[3]), r[4]) for r in rows})
     return found
+
+
+@cache
+def _versions_query(kind: str) -> sa.Select[Any]:
+    table = RECORD_TABLES[kind]
+    link = table.c[link_column(kind)]
+    columns = (table.c.crm_id, link, table.c.stamp, table.c.deleted, table.c.payload)
+    return sa.select(*columns).where(_by_ids(table))
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:

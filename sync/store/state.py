@@ -31,7 +31,7 @@ def _stamp(value: str | None) -> datetime | None:
 
 def load_pull_state(conn: Connection, source: str, kind: str) -> PullState:
     """The watermark, deletion watermark and unfinished checkpoint of one object."""
-    row = conn.execute(sa.select(pull_state).where(pull_state.c.source == source, pull_state.c.kind == kind)).first()
+    row = conn.execute(_PULL_STATE, {"b_source": source, "b_kind": kind}).first()
     if row is None:
         return PullState()
     checkpoint = None
@@ -39,6 +39,12 @@ def load_pull_state(conn: Connection, source: str, kind: str) -> PullState:
         after = Cursor(from_stamp(row.after_stamp), row.after_id) if row.after_stamp else None
         checkpoint = Checkpoint(_stamp(row.window_start), from_stamp(row.window_end), after, row.full_pass)
     return PullState(_stamp(row.watermark), _stamp(row.deleted_watermark), checkpoint)
+
+
+# Built once: a webhook's fetch reads it on every call.
+_PULL_STATE = sa.select(pull_state).where(
+    pull_state.c.source == sa.bindparam("b_source"), pull_state.c.kind == sa.bindparam("b_kind")
+)
 
 
 def _save(conn: Connection, source: str, kind: str, values: dict[str, Any]) -> None:
@@ -100,11 +106,8 @@ def load_watermarks(conn: Connection, source: str) -> dict[str, datetime]:
 
 def start_run(conn: Connection, command: str, source: str | None, now: datetime) -> int:
     """Log the start of a run and return its id (also the `changed_run` of rows it changes)."""
-    result = conn.execute(
-        sa.insert(runs).values(
-            command=command, source=source, started_at=to_stamp(now), outcome="running", details="{}"
-        )
-    )
+    values = {"command": command, "source": source, "started_at": to_stamp(now), "outcome": "running", "details": "{}"}
+    result = conn.execute(_START_RUN, values)
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
@@ -112,11 +115,13 @@ def start_run(conn: Connection, command: str, source: str | None, now: datetime)
 
 def finish_run(conn: Connection, run_id: int, outcome: str, details: dict[str, Any], now: datetime) -> None:
     """Log how a run ended."""
-    conn.execute(
-        sa.update(runs)
-        .where(runs.c.id == run_id)
-        .values(outcome=outcome, details=json.dumps(details, default=str), finished_at=to_stamp(now))
-    )
+    values = {"outcome": outcome, "details": json.dumps(details, default=str), "finished_at": to_stamp(now)}
+    conn.execute(_FINISH_RUN, {"b_id": run_id, **values})
+
+
+# Built once: every webhook fetch logs a run, and building a statement costs more than SQLite running it.
+_START_RUN = sa.insert(runs)
+_FINISH_RUN = sa.update(runs).where(runs.c.id == sa.bindparam("b_id"))
 
 
 def last_run(conn: Connection, source: str) -> dict[str, Any] | None:

@@ -192,3 +192,21 @@ def test_a_budget_stop_checkpoints_and_the_next_run_resumes(store_target: Target
         assert len(held["account"]) == 2 and len(held["invoice"]) == 2  # flushed before stopping
         _pull(h, faults=Faults())
         assert len(snapshots.records(h.store)["invoice"]) == 6
+
+
+def test_a_record_fetched_by_id_during_an_unfinished_full_pass_counts_as_seen_by_it(store_target: Target) -> None:
+    with harness(store_target, checkpoint_every=2) as h:
+        _seed(h)
+        _pull(h)
+        h.crm.tick(60)
+        with pytest.raises(SimulatedCrash):
+            _pull(h, full=True, faults=Faults(crash_after_records=7))
+        with h.store.read() as conn:
+            checkpoint = load_pull_state(conn, "sf", "invoice").checkpoint
+        assert checkpoint is not None and checkpoint.full_pass is not None
+        # Committed late, stamped before the pass's checkpoint: the resumed pass will not read it.
+        invoice(h.crm, "LATE", "A0", amount="42", stamp=checkpoint.after.stamp - timedelta(days=1))  # type: ignore[union-attr]
+        h.engine(Faults()).fetch_changes("sf", "invoice", ["LATE"])
+        _pull(h, faults=Faults())  # finishes the full pass and reconciles
+        live = {i for _s, i, d, _p in snapshots.records(h.store)["invoice"] if not d}
+        assert "LATE" in live
