@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -113,8 +114,14 @@ def update_rows(conn: Connection, changes: Sequence[tuple[int, dict[str, Any]]],
         params["updated_at"] = to_stamp(now)
         groups.setdefault(tuple(sorted(params)), []).append({"_id": row_id, **params})
     for columns, batch in groups.items():
-        stmt = sa.update(outbox).where(outbox.c.id == sa.bindparam("_id"))
-        conn.execute(stmt.values({name: sa.bindparam(name) for name in columns}), batch)
+        conn.execute(_update_statement(columns), batch)
+
+
+@cache
+def _update_statement(columns: tuple[str, ...]) -> sa.Update:
+    # Built once per set of columns (a handful): building it cost as much as running it for one row.
+    stmt = sa.update(outbox).where(outbox.c.id == sa.bindparam("_id"))
+    return stmt.values({name: sa.bindparam(name) for name in columns})
 
 
 _CLAIM = (
