@@ -62,14 +62,18 @@ class LedgerEntry:
     at: datetime
 
 
+_c = echo_ledger.c
+_LEDGER_OF = sa.select(_c.crm_id, _c.field, _c.value, _c.origin, _c.at).where(
+    _c.source == sa.bindparam("source"), _c.crm_id.in_(sa.bindparam("crm_ids", expanding=True))
+)
+
+
 def load_ledger(conn: Connection, source: str, crm_ids: Iterable[str]) -> dict[str, dict[str, LedgerEntry]]:
     """Ledger entries by account and CRM field."""
     found: dict[str, dict[str, LedgerEntry]] = {}
     instants: dict[str, datetime] = {}  # a push writes a whole batch at one instant: parse each stamp once
-    c = echo_ledger.c
     for chunk in chunks(list(dict.fromkeys(crm_ids)), 500):
-        query = sa.select(c.crm_id, c.field, c.value, c.origin, c.at).where(c.source == source, c.crm_id.in_(chunk))
-        for crm_id, field, value, origin, at in conn.execute(query):
+        for crm_id, field, value, origin, at in conn.execute(_LEDGER_OF, {"source": source, "crm_ids": list(chunk)}):
             moment = instants.get(at)
             if moment is None:
                 moment = instants[at] = from_stamp(at)

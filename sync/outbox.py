@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -143,38 +143,49 @@ class Pusher:
         self.report = PushReport()
 
     def run(self) -> PushReport:
-        """Reconcile writes of unknown outcome, then send everything due."""
+        """Reconcile writes of unknown outcome, then send everything due.
+
+        With nothing in flight (the usual case), one transaction reads the open rows and claims the
+        first batch: a push of a few accounts is mostly such fixed costs, not the CRM call.
+        """
+        size = max(self.connector.write_batch_size, 1)
         try:
-            self.reconcile_in_flight()
             with self.store.write() as conn:
-                due = self._due_rows(conn)
-            for batch in chunks(due, max(self.connector.write_batch_size, 1)):
-                if not self._send(batch):
-                    break
+                rows = box.open_rows(conn, self.source, self.clock(), self.accounts)
+                stuck = [row for row in rows if row.state == "in_flight"]
+                due = [] if stuck else self._due_rows(conn, rows)
+                sendable = self._claim(conn, due[:size])
+            if stuck:
+                self.reconcile_in_flight(stuck)
+                with self.store.write() as conn:
+                    due = self._due_rows(conn, box.open_rows(conn, self.source, self.clock(), self.accounts))
+                    sendable = self._claim(conn, due[:size])
+            while self._deliver(sendable) and len(due) > size:
+                due = due[size:]
+                with self.store.write() as conn:
+                    sendable = self._claim(conn, due[:size])
         except QuotaExhausted as exc:
             self.report.stopped, self.report.budget_stop, self.report.error = str(exc), True, classify(exc)
         return self.report
 
-    def _due_rows(self, conn: Connection) -> list[box.OutboxRow]:
-        """Pending and due failed rows, one per account (older rows merged under the newest)."""
+    def _due_rows(self, conn: Connection, rows: Sequence[box.OutboxRow]) -> list[box.OutboxRow]:
+        """The waiting rows among `rows`, one per account (older rows merged under the newest)."""
         now = self.clock()
-        pending = box.rows_in_state(conn, self.source, "pending", crm_ids=self.accounts)
-        rows = pending + box.rows_in_state(conn, self.source, "failed", now, crm_ids=self.accounts)
         by_account: dict[str, box.OutboxRow] = {}
-        for row in sorted(rows, key=lambda r: r.id):
+        for row in rows:  # oldest first
+            if row.state not in _WAITING:
+                continue
             older = by_account.get(row.crm_id)
             if older is not None:
                 merged = {**older.values, **row.values}
                 box.delete_row(conn, older.id, only_in=(older.state,))
                 box.update_row(conn, row.id, now, only_in=(row.state,), values=merged)
-                row = box.OutboxRow(**{**_fields(row), "values": merged})
+                row = replace(row, values=merged)
             by_account[row.crm_id] = row
         return sorted(by_account.values(), key=lambda r: r.id)
 
-    def reconcile_in_flight(self) -> None:
+    def reconcile_in_flight(self, rows: Sequence[box.OutboxRow]) -> None:
         """Read back the CRM's values for writes whose outcome was never recorded."""
-        with self.store.write() as conn:
-            rows = box.rows_in_state(conn, self.source, "in_flight", crm_ids=self.accounts)
         for batch in chunks(rows, 100):
             current = self.connector.fetch_written_values([row.crm_id for row in batch])
             now = self.clock()
@@ -195,25 +206,30 @@ class Pusher:
         else:
             box.update_row(conn, row.id, now, state="pending")
 
-    def _send(self, batch: Sequence[box.OutboxRow]) -> bool:
-        """Push one batch; False when pushing must stop for this run."""
+    def _claim(self, conn: Connection, batch: Sequence[box.OutboxRow]) -> list[tuple[box.OutboxRow, dict[str, Any]]]:
+        """Claim one batch with the fields the CRM does not hold yet (rows it holds entirely are done)."""
+        if not batch:
+            return []
         now = self.clock()
         wanted: list[tuple[box.OutboxRow, dict[str, Any]]] = []
-        with self.store.write() as conn:
-            ledger = load_ledger(conn, self.source, [row.crm_id for row in batch])
-            for row in batch:
-                values = diff_values(row.values, ledger.get(row.crm_id, {}), now)
-                if not values:
-                    done = box.update_row(
-                        conn, row.id, now, only_in=(row.state,), state="sent", message="already up to date"
-                    )
-                    self.report.up_to_date += int(done)
-                    continue
-                wanted.append((row, values))
-            claimed = box.claim_rows(conn, [row.id for row, _ in wanted], _WAITING, now)
-            # Rows another pusher took meanwhile (or planning replaced) are not ours to send.
-            sendable = [(row, values) for row, values in wanted if row.id in claimed]
-            box.update_rows(conn, [(row.id, {"attempts": row.attempts + 1, "values": v}) for row, v in sendable], now)
+        ledger = load_ledger(conn, self.source, [row.crm_id for row in batch])
+        for row in batch:
+            values = diff_values(row.values, ledger.get(row.crm_id, {}), now)
+            if not values:
+                done = box.update_row(
+                    conn, row.id, now, only_in=(row.state,), state="sent", message="already up to date"
+                )
+                self.report.up_to_date += int(done)
+                continue
+            wanted.append((row, values))
+        claimed = box.claim_rows(conn, [row.id for row, _ in wanted], _WAITING, now)
+        # Rows another pusher took meanwhile (or planning replaced) are not ours to send.
+        sendable = [(replace(row, attempts=claimed[row.id]), values) for row, values in wanted if row.id in claimed]
+        box.update_rows(conn, [(row.id, {"values": values}) for row, values in sendable if values != row.values], now)
+        return sendable
+
+    def _deliver(self, sendable: Sequence[tuple[box.OutboxRow, dict[str, Any]]]) -> bool:
+        """Push one claimed batch; False when pushing must stop for this run."""
         if not sendable:
             return True
         try:
@@ -262,10 +278,6 @@ class Pusher:
                     self.report.rejected += 1
             save_ledger_many(conn, self.source, written, "written", now)
             box.update_rows(conn, changes, now)
-
-
-def _fields(row: box.OutboxRow) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in box.OutboxRow.__slots__}
 
 
 def _audit_rejection(

@@ -81,21 +81,31 @@ def pending_tasks(conn: Connection, source: str, limit: int) -> list[TaskRow]:
     return [_task(r) for r in conn.execute(query)]
 
 
+_t = crm_tasks.c
+# Pending, or left `sending` by a sender that died before `stale`.
+_WAITING = (_t.state == "pending") | ((_t.state == "sending") & (_t.updated_at < sa.bindparam("stale")))
+_OLDEST_WAITING = (
+    sa.select(_t.id)
+    .where(_t.source == sa.bindparam("of_source"), _WAITING)
+    .order_by(_t.id)
+    .limit(sa.bindparam("limit"))
+)
+_CLAIM = (
+    sa.update(crm_tasks)
+    .where(_t.id.in_(_OLDEST_WAITING.scalar_subquery()), _WAITING)
+    .values(state="sending", updated_at=sa.bindparam("now"))
+    .returning(*crm_tasks.c)
+)
+
+
 def claim_tasks(conn: Connection, source: str, limit: int, now: datetime, stale: datetime) -> list[TaskRow]:
     """Take up to `limit` pending tasks (or ones a crashed sender left `sending` before `stale`) for sending.
 
-    Each row is taken by a conditional update, so two workers never send the same task.
+    One conditional update takes them, so two workers never send the same task: PostgreSQL checks the
+    condition again on a row another worker changed meanwhile, and SQLite admits one writer at a time.
     """
-    waiting = (crm_tasks.c.state == "pending") | (
-        (crm_tasks.c.state == "sending") & (crm_tasks.c.updated_at < to_stamp(stale))
-    )
-    query = sa.select(crm_tasks).where(crm_tasks.c.source == source, waiting).order_by(crm_tasks.c.id).limit(limit)
-    taken = []
-    for row in conn.execute(query).all():
-        claim = sa.update(crm_tasks).where(crm_tasks.c.id == row.id, crm_tasks.c.updated_at == row.updated_at, waiting)
-        if conn.execute(claim.values(state="sending", updated_at=to_stamp(now))).rowcount == 1:
-            taken.append(_task(row))
-    return taken
+    params = {"of_source": source, "limit": limit, "stale": to_stamp(stale), "now": to_stamp(now)}
+    return sorted((_task(r) for r in conn.execute(_CLAIM, params)), key=lambda task: task.id)
 
 
 def release_task(conn: Connection, task_id: int, now: datetime) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -113,25 +114,36 @@ def update_rows(conn: Connection, changes: Sequence[tuple[int, dict[str, Any]]],
         params["updated_at"] = to_stamp(now)
         groups.setdefault(tuple(sorted(params)), []).append({"_id": row_id, **params})
     for columns, batch in groups.items():
-        stmt = sa.update(outbox).where(outbox.c.id == sa.bindparam("_id"))
-        conn.execute(stmt.values({name: sa.bindparam(name) for name in columns}), batch)
+        conn.execute(_update_statement(columns), batch)
 
 
-def claim_rows(conn: Connection, row_ids: Sequence[int], states: Iterable[str], now: datetime) -> set[int]:
-    """Move rows still in one of `states` to `in_flight` in one statement; the ids this call claimed.
+@cache
+def _update_statement(columns: tuple[str, ...]) -> sa.Update:
+    # Built once per set of columns (a handful): building it cost as much as running it for one row.
+    stmt = sa.update(outbox).where(outbox.c.id == sa.bindparam("_id"))
+    return stmt.values({name: sa.bindparam(name) for name in columns})
 
-    Two pushers (a webhook worker and a scheduled sync) may read the same due rows; only one claims each.
+
+_CLAIM = (
+    sa.update(outbox)
+    .where(outbox.c.id.in_(sa.bindparam("ids", expanding=True)))
+    .where(outbox.c.state.in_(sa.bindparam("states", expanding=True)))
+    .values(state="in_flight", attempts=outbox.c.attempts + 1, updated_at=sa.bindparam("now"))
+    .returning(outbox.c.id, outbox.c.attempts)
+)
+
+
+def claim_rows(conn: Connection, row_ids: Sequence[int], states: Iterable[str], now: datetime) -> dict[int, int]:
+    """Move rows still in one of `states` to `in_flight`, counting the attempt, in one statement.
+
+    Returns each claimed row's attempts before this one. Two pushers (a webhook worker and a
+    scheduled sync) may read the same due rows; only one claims each.
     """
-    claimed: set[int] = set()
-    wanted = list(states)
+    claimed: dict[int, int] = {}
+    wanted, stamp = list(states), to_stamp(now)
     for chunk in chunks(list(row_ids), 500):
-        query = (
-            sa.update(outbox)
-            .where(outbox.c.id.in_(chunk), outbox.c.state.in_(wanted))
-            .values(state="in_flight", updated_at=to_stamp(now))
-            .returning(outbox.c.id)
-        )
-        claimed.update(row_id for (row_id,) in conn.execute(query))
+        params = {"ids": list(chunk), "states": wanted, "now": stamp}
+        claimed.update((row_id, attempts - 1) for row_id, attempts in conn.execute(_CLAIM, params))
     return claimed
 
 
@@ -163,23 +175,33 @@ def delete_row(conn: Connection, row_id: int, only_in: Iterable[str] = ()) -> bo
     return bool(conn.execute(query).rowcount)
 
 
-def rows_in_state(
-    conn: Connection,
-    source: str,
-    state: str,
-    due_by: datetime | None = None,
-    crm_ids: Collection[str] | None = None,
+def rows_in_state(conn: Connection, source: str, state: str) -> list[OutboxRow]:
+    """Rows of a source in one state, oldest first."""
+    query = sa.select(outbox).where(outbox.c.source == source, outbox.c.state == state).order_by(outbox.c.id)
+    return [_row(r) for r in conn.execute(query)]
+
+
+_DUE = sa.or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= sa.bindparam("due"))
+_OPEN = sa.select(outbox).where(
+    outbox.c.source == sa.bindparam("source"), outbox.c.state.in_(OPEN_STATES), (outbox.c.state != "failed") | _DUE
+)
+_OPEN_ALL = _OPEN.order_by(outbox.c.id)
+_OPEN_OF = _OPEN.where(outbox.c.crm_id.in_(sa.bindparam("crm_ids", expanding=True)))
+
+
+def open_rows(
+    conn: Connection, source: str, due_by: datetime, crm_ids: Collection[str] | None = None
 ) -> list[OutboxRow]:
-    """Rows of a source in one state (optionally only those due by `due_by`, or of these accounts), oldest first."""
-    query = sa.select(outbox).where(outbox.c.source == source, outbox.c.state == state)
-    if due_by is not None:
-        due = to_stamp(due_by)
-        query = query.where(sa.or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= due))
+    """Rows of a source in flight, pending, or failed and due by `due_by` (or of these accounts), oldest first.
+
+    One read for what a push needs: the writes to reconcile and the writes to send.
+    """
+    params: dict[str, Any] = {"source": source, "due": to_stamp(due_by)}
     if crm_ids is None:
-        return [_row(r) for r in conn.execute(query.order_by(outbox.c.id))]
+        return [_row(r) for r in conn.execute(_OPEN_ALL, params)]
     found: list[OutboxRow] = []
     for chunk in chunks(sorted(crm_ids), 500):
-        found += [_row(r) for r in conn.execute(query.where(outbox.c.crm_id.in_(chunk)))]
+        found += [_row(r) for r in conn.execute(_OPEN_OF, {**params, "crm_ids": list(chunk)})]
     return sorted(found, key=lambda row: row.id)
 
 

@@ -191,9 +191,14 @@ def upsert_many(
     """Insert rows, or update columns `update` of rows whose `keys` exist (one executemany)."""
     if not rows:
         return
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    conn.execute(_upsert_statement(conn.dialect.name, table, tuple(keys), tuple(update)), list(rows))
+
+
+@cache
+def _upsert_statement(dialect: str, table: sa.Table, keys: tuple[str, ...], update: tuple[str, ...]) -> sa.Insert:
+    # Built once per shape: constructing the ON CONFLICT clause cost more than executing a small one.
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(table)
-    stmt = stmt.on_conflict_do_update(
+    return stmt.on_conflict_do_update(
         index_elements=[table.c[k] for k in keys], set_={name: stmt.excluded[name] for name in update}
     )
-    conn.execute(stmt, list(rows))

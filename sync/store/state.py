@@ -104,11 +104,14 @@ def load_watermarks(conn: Connection, source: str) -> dict[str, datetime]:
     return {row.kind: from_stamp(row.watermark) for row in rows if row.watermark}
 
 
+_START_RUN = sa.insert(runs)
+_FINISH_RUN = sa.update(runs).where(runs.c.id == sa.bindparam("run_id"))
+
+
 def start_run(conn: Connection, command: str, source: str | None, now: datetime) -> int:
     """Log the start of a run and return its id (also the `changed_run` of rows it changes)."""
     values = {"command": command, "source": source, "started_at": to_stamp(now), "outcome": "running", "details": "{}"}
-    result = conn.execute(_START_RUN, values)
-    key = result.inserted_primary_key
+    key = conn.execute(_START_RUN, values).inserted_primary_key
     assert key is not None
     return int(key[0])
 
@@ -116,12 +119,7 @@ def start_run(conn: Connection, command: str, source: str | None, now: datetime)
 def finish_run(conn: Connection, run_id: int, outcome: str, details: dict[str, Any], now: datetime) -> None:
     """Log how a run ended."""
     values = {"outcome": outcome, "details": json.dumps(details, default=str), "finished_at": to_stamp(now)}
-    conn.execute(_FINISH_RUN, {"b_id": run_id, **values})
-
-
-# Built once: every webhook fetch logs a run, and building a statement costs more than SQLite running it.
-_START_RUN = sa.insert(runs)
-_FINISH_RUN = sa.update(runs).where(runs.c.id == sa.bindparam("b_id"))
+    conn.execute(_FINISH_RUN, {"run_id": run_id, **values})
 
 
 def last_run(conn: Connection, source: str) -> dict[str, Any] | None:
