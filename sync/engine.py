@@ -29,6 +29,8 @@ from sync.store.records import existing_ids
 from sync.store.usage import StoreTokenCache, StoreUsageLedger
 from sync.tasks import TaskReport, send_tasks
 
+_BULK_ROWS = 1000  # a sync that stored this many rows refreshes the store's statistics
+
 
 def utc_now() -> datetime:
     """The real clock, aware UTC."""
@@ -138,6 +140,9 @@ class SyncEngine:
             if source_report.outcome in ("ok", "problems"):
                 self._push_into(source_report)
             self._finish(source_report)
+        stored = sum(o.stored for r in report.sources.values() for o in r.objects) + report.evaluation.changed
+        if stored >= _BULK_ROWS:
+            self.store.refresh_statistics()
         return report
 
     def pull_source(self, source: str, full: bool = False) -> SourceReport:

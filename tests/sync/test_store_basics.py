@@ -96,3 +96,17 @@ def test_a_pooled_connection_the_server_closed_is_replaced_when_it_was_idle(
     monkeypatch.setattr(database, "IDLE_PING_S", 0.0)
     with store.read() as conn:
         assert conn.execute(sa.text("SELECT pg_backend_pid()")).scalar_one() != pid
+
+
+def test_statistics_are_refreshed_for_every_store_table(store: Store) -> None:
+    store.refresh_statistics()  # nothing to do on SQLite
+    if store.dialect != "postgresql":
+        return
+    with store.read() as conn:
+        analysed = conn.execute(
+            sa.text(
+                "SELECT relname FROM pg_stat_user_tables"
+                " WHERE schemaname = current_schema() AND last_analyze IS NOT NULL"
+            )
+        ).scalars()
+        assert {"invoices", "echo_ledger", "outbox", "decisions"} <= set(analysed)
