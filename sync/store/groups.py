@@ -72,20 +72,19 @@ def _source_groups(conn: Connection, source: str, ids: set[str]) -> dict[Key, st
 
 
 def _parents(conn: Connection, source: str, ids: set[str]) -> dict[str, str | None]:
-    found: dict[str, str | None] = {}
-    for chunk in chunks(sorted(ids), _IN_LIST):
-        query = sa.select(accounts.c.crm_id, accounts.c.parent_crm_id).where(
-            accounts.c.source == source, accounts.c.crm_id.in_(chunk), accounts.c.deleted.is_(False)
-        )
-        found.update({r.crm_id: r.parent_crm_id for r in conn.execute(query)})
-    return found
+    return _links(conn, source, accounts.c.crm_id, ids)
 
 
 def _children(conn: Connection, source: str, parents: set[str]) -> dict[str, str | None]:
+    return _links(conn, source, accounts.c.parent_crm_id, parents)
+
+
+def _links(conn: Connection, source: str, column: sa.Column[str], ids: set[str]) -> dict[str, str | None]:
+    """crm_id -> parent crm_id of the live accounts whose `column` is one of `ids`."""
     found: dict[str, str | None] = {}
-    for chunk in chunks(sorted(parents), _IN_LIST):
+    for chunk in chunks(sorted(ids), _IN_LIST):
         query = sa.select(accounts.c.crm_id, accounts.c.parent_crm_id).where(
-            accounts.c.source == source, accounts.c.parent_crm_id.in_(chunk), accounts.c.deleted.is_(False)
+            accounts.c.source == source, column.in_(chunk), accounts.c.deleted.is_(False)
         )
         found.update({r.crm_id: r.parent_crm_id for r in conn.execute(query)})
     return found
