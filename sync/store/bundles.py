@@ -126,14 +126,11 @@ def _load_chunk(conn: Connection, source: str, ids: Iterable[str]) -> list[Bundl
     return list(bundles.values())
 
 
-def load_hierarchy(conn: Connection, sources: Iterable[str] | None = None) -> dict[Key, str | None]:
+def load_hierarchy(conn: Connection) -> dict[Key, str | None]:
     """(source, crm_id) -> parent crm_id of every live account that has a parent or is one."""
-    wanted = list(sources) if sources is not None else None
     children = sa.select(accounts.c.source, accounts.c.crm_id, accounts.c.parent_crm_id).where(
         accounts.c.deleted.is_(False), accounts.c.parent_crm_id.is_not(None)
     )
-    if wanted:
-        children = children.where(accounts.c.source.in_(wanted))
     links: dict[Key, str | None] = {(r.source, r.crm_id): r.parent_crm_id for r in conn.execute(children)}
     parents = {(source, parent) for (source, _id), parent in links.items() if parent is not None}
     for source, parent in parents:

@@ -51,7 +51,7 @@ def _source_groups(conn: Connection, source: str, ids: set[str]) -> dict[Key, st
     # Up: each account's parent chain to its top (or to a parent the store does not hold).
     frontier, seen = set(ids), set(ids)
     while frontier:
-        found = _parents(conn, source, frontier)
+        found = _links(conn, source, accounts.c.crm_id, frontier)
         parent_of.update(found)
         frontier = {p for p in found.values() if p is not None and p not in seen}
         seen |= frontier
@@ -59,7 +59,7 @@ def _source_groups(conn: Connection, source: str, ids: set[str]) -> dict[Key, st
     # whole chain, not its top, also finds what hangs below a cycle, which has no top).
     frontier, below = set(seen), set(seen)
     while frontier:
-        found = _children(conn, source, frontier)
+        found = _links(conn, source, accounts.c.parent_crm_id, frontier)
         parent_of.update(found)
         frontier = set(found) - below
         below |= frontier
@@ -69,14 +69,6 @@ def _source_groups(conn: Connection, source: str, ids: set[str]) -> dict[Key, st
             links[(source, crm_id)] = parent
             links.setdefault((source, parent), None)
     return links
-
-
-def _parents(conn: Connection, source: str, ids: set[str]) -> dict[str, str | None]:
-    return _links(conn, source, accounts.c.crm_id, ids)
-
-
-def _children(conn: Connection, source: str, parents: set[str]) -> dict[str, str | None]:
-    return _links(conn, source, accounts.c.parent_crm_id, parents)
 
 
 def _links(conn: Connection, source: str, column: sa.Column[str], ids: set[str]) -> dict[str, str | None]:
