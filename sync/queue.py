@@ -150,11 +150,16 @@ class JobQueue:
 
     def submit_recalculations(self, source: str, crm_ids: Iterable[str]) -> int:
         """Queue recalculations of these accounts; accounts already pending are merged."""
-        ids = list(dict.fromkeys(crm_ids))
-        fresh = self._claim_many({_recalc_marker(source, crm_id): crm_id for crm_id in ids})
+        fresh = self.claim_recalculations(source, crm_ids)
         for start in range(0, len(fresh), RECALC_BATCH):
             self._enqueue(self.recalc_task.s(source, fresh[start : start + RECALC_BATCH]))
         return len(fresh)
+
+    def claim_recalculations(self, source: str, crm_ids: Iterable[str]) -> list[str]:
+        """Mark these accounts' recalculations pending without queueing a job; the accounts not pending
+        before, which the caller now runs itself (accounts already pending are covered by their job)."""
+        ids = list(dict.fromkeys(crm_ids))
+        return self._claim_many({_recalc_marker(source, crm_id): crm_id for crm_id in ids})
 
     def clock(self) -> float:
         """Seconds since the epoch by the queue's clock: the Redis server's, one clock for every host (a

@@ -23,7 +23,7 @@ from connectors.errors import ConfigError, CrmCreditError, TransientError
 from sync.config import AppConfig
 from sync.digest import send_digest
 from sync.engine import SyncEngine, utc_now
-from sync.queue import DEFER_S, JobQueue
+from sync.queue import DEFER_S, RETRY_DELAY_S, JobQueue
 from sync.store import Store
 from sync.store import leases as lease
 from sync.store.groups import groups_of
@@ -93,7 +93,12 @@ class Worker:
     # ---- jobs ----------------------------------------------------------------------------------
 
     def fetch(self, source: str, kind: ObjectKind, crm_ids: Sequence[str]) -> None:
-        """Fetch and store these records, then queue recalculations of the accounts that changed."""
+        """Fetch and store these records, then recalculate the accounts that changed.
+
+        The recalculation runs here and now rather than as a queued job: the changes are stored, and a
+        second trip through the queue would only add a worker cycle to every notification's latency.
+        Its markers are set first, so changes arriving meanwhile merge into it as into a queued job.
+        """
         self.jobs.release_fetches(source, kind, crm_ids)
         try:
             changed = self.engine().fetch_changes(source, kind, crm_ids)
@@ -102,14 +107,25 @@ class Worker:
         except CrmCreditError as exc:
             log.error("%s: fetching %d %s record(s) failed: %s", source, len(crm_ids), kind, exc)
             return
-        if changed:
-            self.jobs.submit_recalculations(source, sorted(changed))
+        fresh = self.jobs.claim_recalculations(source, sorted(changed))
+        if not fresh:
+            return
+        try:
+            self._recalculate_pending(source, fresh)
+        except TransientError as exc:
+            # The records are stored; only the recalculation is retried, as a queued job would have been.
+            log.warning("%s: recalculating %d account(s) failed, retrying in %d s: %s", source, len(fresh),
+                        RETRY_DELAY_S, exc)  # fmt: skip
+            self.jobs.defer_recalculations(source, fresh, RETRY_DELAY_S)
 
     def recalculate(self, source: str, crm_ids: Sequence[str]) -> None:
         """Re-evaluate these accounts with their groups and push, holding each group's lease."""
         # An account no longer pending was decided by an evaluation of its group begun after its change.
         pending = self.jobs.pending_recalculations(source, crm_ids)
-        keys = [(source, crm_id) for crm_id in dict.fromkeys(crm_ids) if crm_id in pending]
+        self._recalculate_pending(source, [crm_id for crm_id in dict.fromkeys(crm_ids) if crm_id in pending])
+
+    def _recalculate_pending(self, source: str, crm_ids: Sequence[str]) -> None:
+        keys = [(source, crm_id) for crm_id in crm_ids]
         if not keys:
             return
         with self.store.read() as conn:
