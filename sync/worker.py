@@ -1,8 +1,8 @@
 """The queue's worker: fetch changed records by id, re-evaluate their account groups, push write-backs.
 
 A fetch stores the records (an account new to the store comes with its invoices, orders and
-payments) and queues a recalculation only for accounts whose data really changed — the echo of our
-own write-back changes nothing, so it triggers nothing (sync.md items 19–21). A recalculation takes
+payments) and then recalculates, itself, only the accounts whose data really changed — the echo of
+our own write-back changes nothing, so it triggers nothing (sync.md items 19–21). A recalculation takes
 the lease of each account's group (a group is what one evaluation touches: the account and its
 parent hierarchy) so no two workers decide or push one group at once; groups another worker holds
 are deferred, never waited for, so two workers can never wait on each other.
