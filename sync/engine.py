@@ -188,14 +188,21 @@ class SyncEngine:
 
         now = self.clock()
         keys = list(dict.fromkeys(accounts)) if accounts is not None else None
-        with self.store.write() as conn:
-            run_id = state.start_run(conn, "evaluate", None, now)
+        run_id = None
+        if keys is None:  # a whole-book evaluation shows as running while it runs
+            with self.store.write() as conn:
+                run_id = state.start_run(conn, "evaluate", None, now)
         report = evaluation.Evaluator(self.config, self.store, self.clock, trigger, actor).run(keys, groups)
         details: dict[str, Any] = {**vars(report), "trigger": trigger}
-        if keys is not None:
-            details["accounts"] = [list(key) for key in keys]  # which recalculation this was (webhooks)
+        outcome = "problems" if report.errors else "ok"
         with self.store.write() as conn:
-            state.finish_run(conn, run_id, "problems" if report.errors else "ok", details, self.clock())
+            if run_id is None:
+                # A recalculation of a few accounts takes milliseconds, and the worker runs one per notification:
+                # it is logged once, as it ends, with which accounts it was (the webhook counts read them).
+                details["accounts"] = [list(key) for key in keys or ()]
+                state.log_run(conn, "evaluate", None, now, outcome, details, self.clock())
+            else:
+                state.finish_run(conn, run_id, outcome, details, self.clock())
         return report
 
     def push(
@@ -205,11 +212,17 @@ class SyncEngine:
         reports: dict[str, SourceReport] = {}
         for source in self.selected(sources):
             settings = self.config.source(source)
-            with self.store.write() as conn:
-                run_id = state.start_run(conn, "push", source, self.clock())
-            report = SourceReport(source, settings.kind, run_id)
-            self._push_into(report, accounts)
-            self._finish(report)
+            started = self.clock()
+            if accounts is None:
+                with self.store.write() as conn:
+                    run_id = state.start_run(conn, "push", source, started)
+                report = SourceReport(source, settings.kind, run_id)
+                self._push_into(report, accounts)
+                self._finish(report)
+            else:  # a few accounts' push (the worker's, one per recalculation) is logged as it ends
+                report = SourceReport(source, settings.kind, 0)
+                self._push_into(report, accounts)
+                self._finish(report, started)
             reports[source] = report
         return reports
 
@@ -239,7 +252,8 @@ class SyncEngine:
             report.outcome, report.message = "problems", push.stopped or report.message
         report.error = report.error or push.error
 
-    def _finish(self, report: SourceReport) -> None:
+    def _finish(self, report: SourceReport, started: datetime | None = None) -> None:
+        """Log how the report's run ended; with `started`, log the whole run now (it was not logged as begun)."""
         connector = self._connectors.get(report.source)
         if connector is not None:
             try:
@@ -248,7 +262,12 @@ class SyncEngine:
             except CrmCreditError:
                 report.api = None
         with self.store.write() as conn:
-            state.finish_run(conn, report.run_id, report.outcome, report.details(), self.clock())
+            if started is None:
+                state.finish_run(conn, report.run_id, report.outcome, report.details(), self.clock())
+            else:
+                report.run_id = state.log_run(
+                    conn, "push", report.source, started, report.outcome, report.details(), self.clock()
+                )
 
     def _remember_writeback_fields(self, source: str, connector: Connector, settings: SourceSettings) -> None:
         wb = settings.writeback

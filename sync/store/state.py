@@ -116,6 +116,18 @@ def start_run(conn: Connection, command: str, source: str | None, now: datetime)
     return int(key[0])
 
 
+def log_run(
+    conn: Connection, command: str, source: str | None, started: datetime, outcome: str, details: dict[str, Any],
+    finished: datetime,
+) -> int:  # fmt: skip
+    """Log a run that has ended, in one statement (for runs too short to be watched while running)."""
+    values = {"command": command, "source": source, "started_at": to_stamp(started), "outcome": outcome,
+              "details": json.dumps(details, default=str), "finished_at": to_stamp(finished)}  # fmt: skip
+    key = conn.execute(_START_RUN, values).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 def finish_run(conn: Connection, run_id: int, outcome: str, details: dict[str, Any], now: datetime) -> None:
     """Log how a run ended."""
     values = {"outcome": outcome, "details": json.dumps(details, default=str), "finished_at": to_stamp(now)}
