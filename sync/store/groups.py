@@ -71,14 +71,24 @@ def _source_groups(conn: Connection, source: str, ids: set[str]) -> dict[Key, st
     return links
 
 
+def _links_query(column: sa.Column[str]) -> sa.Select[tuple[str, str | None]]:
+    return sa.select(accounts.c.crm_id, accounts.c.parent_crm_id).where(
+        accounts.c.source == sa.bindparam("source"),
+        column.in_(sa.bindparam("ids", expanding=True)),
+        accounts.c.deleted.is_(False),
+    )
+
+
+# Built once: every recalculation walks its groups, and building a query costs more than running it.
+_LINKS = {column.name: _links_query(column) for column in (accounts.c.crm_id, accounts.c.parent_crm_id)}
+
+
 def _links(conn: Connection, source: str, column: sa.Column[str], ids: set[str]) -> dict[str, str | None]:
     """crm_id -> parent crm_id of the live accounts whose `column` is one of `ids`."""
     found: dict[str, str | None] = {}
     for chunk in chunks(sorted(ids), _IN_LIST):
-        query = sa.select(accounts.c.crm_id, accounts.c.parent_crm_id).where(
-            accounts.c.source == source, column.in_(chunk), accounts.c.deleted.is_(False)
-        )
-        found.update({r.crm_id: r.parent_crm_id for r in conn.execute(query)})
+        rows = conn.execute(_LINKS[column.name], {"source": source, "ids": list(chunk)})
+        found.update({r.crm_id: r.parent_crm_id for r in rows})
     return found
 
 

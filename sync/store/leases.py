@@ -10,6 +10,7 @@ lease blocks its name until the lease expires, never longer. A released group le
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -37,16 +38,27 @@ def try_acquire_many(conn: Connection, names: Iterable[str], owner: str, now: da
     wanted = sorted(set(names))
     if not wanted:
         return set()
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    expires = to_stamp(now + ttl)
-    stmt = insert(leases).values([{"name": name, "owner": owner, "expires_at": expires} for name in wanted])
+    params = {f"name_{i}": name for i, name in enumerate(wanted)}
+    params.update(owner=owner, expires=to_stamp(now + ttl), now=to_stamp(now))
+    return {str(row.name) for row in conn.execute(_acquire_statement(conn.dialect.name, len(wanted)), params)}
+
+
+@functools.lru_cache(maxsize=64)
+def _acquire_statement(dialect: str, count: int) -> sa.Insert:
+    """The upsert taking `count` leases, built once per size: every recalculation takes its groups' leases."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = [
+        {"name": sa.bindparam(f"name_{i}"), "owner": sa.bindparam("owner"), "expires_at": sa.bindparam("expires")}
+        for i in range(count)
+    ]
+    stmt = insert(leases).values(rows)
     stmt = stmt.on_conflict_do_update(
         index_elements=[leases.c.name],
         set_={"owner": stmt.excluded.owner, "expires_at": stmt.excluded.expires_at},
-        where=sa.or_(leases.c.expires_at < to_stamp(now), leases.c.owner == owner),
+        where=sa.or_(leases.c.expires_at < sa.bindparam("now"), leases.c.owner == sa.bindparam("owner")),
     )
     # RETURNING, not rowcount: drivers disagree on the rowcount of an upsert that did nothing.
-    return {str(row.name) for row in conn.execute(stmt.returning(leases.c.name))}
+    return stmt.returning(leases.c.name)
 
 
 def release(conn: Connection, names: Iterable[str], owner: str) -> None:
@@ -56,12 +68,18 @@ def release(conn: Connection, names: Iterable[str], owner: str) -> None:
         conn.execute(sa.delete(leases).where(leases.c.name.in_(wanted), leases.c.owner == owner))
 
 
+_COOL_DOWN = (
+    sa.update(leases)
+    .where(leases.c.name.in_(sa.bindparam("names", expanding=True)), leases.c.owner == sa.bindparam("holder"))
+    .values(owner=COOLING, expires_at=sa.bindparam("until"))
+)  # built once: every recalculation ends with it
+
+
 def cool_down(conn: Connection, names: Iterable[str], owner: str, until: datetime) -> None:
     """Hand leases this owner holds to nobody (`COOLING`) until `until`: no one takes them before then."""
     wanted = list(names)
     if wanted:
-        query = sa.update(leases).where(leases.c.name.in_(wanted), leases.c.owner == owner)
-        conn.execute(query.values(owner=COOLING, expires_at=to_stamp(until)))
+        conn.execute(_COOL_DOWN, {"names": wanted, "holder": owner, "until": to_stamp(until)})
 
 
 def held_until(conn: Connection, names: Iterable[str], now: datetime) -> dict[str, tuple[str, datetime]]:
