@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -47,7 +48,7 @@ def try_acquire_many(conn: Connection, names: Iterable[str], owner: str, now: da
 def _acquire_statement(dialect: str, count: int) -> sa.Insert:
     """The upsert taking `count` leases, built once per size: every recalculation takes its groups' leases."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"name": sa.bindparam(f"name_{i}"), "owner": sa.bindparam("owner"), "expires_at": sa.bindparam("expires")}
         for i in range(count)
     ]
