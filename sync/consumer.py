@@ -12,11 +12,16 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from huey.consumer import Consumer, Worker
+from huey.consumer import Consumer, Scheduler, Worker
 
 from sync.queue import JobQueue
 
 log = logging.getLogger(__name__)
+
+# How often the schedule is read for jobs come due: a recalculation deferred until its group cools down
+# runs within this of its time. huey's own floor is a second, which made every deferral up to a second
+# late and put a tail of such seconds on the end of every backlog drain.
+SCHEDULE_POLL_S = 0.05
 
 
 class BatchingWorker(Worker):  # type: ignore[misc]  # huey is untyped
@@ -54,8 +59,19 @@ class BatchingWorker(Worker):  # type: ignore[misc]  # huey is untyped
             self.delay *= self.backoff
 
 
+class PromptScheduler(Scheduler):  # type: ignore[misc]  # huey is untyped
+    """huey's scheduler reading the schedule every SCHEDULE_POLL_S (periodic tasks are still checked
+    once a minute): one small read of the schedule per poll, nothing when nothing is due."""
+
+    def __init__(self, huey: Any, stop_flag: Any, interval: float, periodic: bool) -> None:
+        super().__init__(huey, stop_flag, interval, periodic)
+        self.interval = SCHEDULE_POLL_S
+
+
 class JobConsumer(Consumer):  # type: ignore[misc]  # huey is untyped
     """huey's consumer with batching workers; `embedded` for a consumer inside `serve`."""
+
+    scheduler_class = PromptScheduler
 
     def __init__(self, jobs: JobQueue, workers: int = 1, embedded: bool = False, periodic: bool = True) -> None:
         self.jobs = jobs
