@@ -202,7 +202,7 @@ def test_changes_right_after_a_recalculation_wait_for_the_cooldown_and_merge_int
         drain(jobs)  # the first change of a quiet group is decided at once
         assert recalculations(h.store) == {("sf", "A2"): 1}
         for invoice_id, balance in (("I2", 3000.0), ("I2", 2000.0), ("I2", 1000.0)):
-            h.crm.tick()
+            h.crm.tick(GROUP_COOLDOWN.total_seconds() / 4)  # three changes within the cool-down
             h.crm.put("Invoice__c", invoice_id, Balance__c=balance)
             jobs.submit_changes("sf", "invoice", [invoice_id])
             drain(jobs)
