@@ -130,11 +130,11 @@ class Worker:
         keys = [(source, crm_id) for crm_id in crm_ids]
         if not keys:
             return
-        with self.store.read() as conn:
-            root_of = groups_of(conn, keys)
-        group = {crm_id: _group_lease(source, root_of[(source, crm_id)]) for _, crm_id in keys}
         owner = lease_owner()
-        held = self._take_leases(set(group.values()), owner, GROUP_LEASE)
+        with self.store.write() as conn:  # one transaction: a recalculation is mostly such fixed costs
+            root_of = groups_of(conn, keys)
+            group = {crm_id: _group_lease(source, root_of[(source, crm_id)]) for _, crm_id in keys}
+            held = lease.try_acquire_many(conn, set(group.values()), owner, self.clock(), GROUP_LEASE)
         self._defer(source, {crm_id: name for crm_id, name in group.items() if name not in held})
         ready = [crm_id for crm_id, name in group.items() if name in held]
         if not ready:
