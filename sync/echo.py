@@ -74,7 +74,8 @@ def load_ledger(conn: Connection, source: str, crm_ids: Iterable[str]) -> dict[s
     found: dict[str, dict[str, LedgerEntry]] = {}
     instants: dict[str, datetime] = {}  # a push writes a whole batch at one instant: parse each stamp once
     for chunk in chunks(list(dict.fromkeys(crm_ids)), 500):
-        for crm_id, field, value, origin, at in conn.execute(_LEDGER_OF, {"source": source, "crm_ids": list(chunk)}):
+        rows = conn.execute(_LEDGER_OF, {"source": source, "crm_ids": list(chunk)}).all()  # fetchall: not row by row
+        for crm_id, field, value, origin, at in rows:
             moment = instants.get(at)
             if moment is None:
                 moment = instants[at] = from_stamp(at)
