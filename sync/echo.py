@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from sync.store.among import among
 from sync.store.codec import from_stamp, to_stamp
 from sync.store.records import chunks, upsert_many
 from sync.store.schema import audit, echo_ledger
@@ -64,7 +65,7 @@ class LedgerEntry:
 
 _c = echo_ledger.c
 _LEDGER_OF = sa.select(_c.crm_id, _c.field, _c.value, _c.origin, _c.at).where(
-    _c.source == sa.bindparam("source"), _c.crm_id.in_(sa.bindparam("crm_ids", expanding=True))
+    _c.source == sa.bindparam("source"), among(_c.crm_id, "crm_ids")
 )
 
 
@@ -73,7 +74,8 @@ def load_ledger(conn: Connection, source: str, crm_ids: Iterable[str]) -> dict[s
     found: dict[str, dict[str, LedgerEntry]] = {}
     instants: dict[str, datetime] = {}  # a push writes a whole batch at one instant: parse each stamp once
     for chunk in chunks(list(dict.fromkeys(crm_ids)), 500):
-        for crm_id, field, value, origin, at in conn.execute(_LEDGER_OF, {"source": source, "crm_ids": list(chunk)}):
+        rows = conn.execute(_LEDGER_OF, {"source": source, "crm_ids": list(chunk)}).all()  # fetchall: not row by row
+        for crm_id, field, value, origin, at in rows:
             moment = instants.get(at)
             if moment is None:
                 moment = instants[at] = from_stamp(at)

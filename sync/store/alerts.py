@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from credit_core.alerts import TaskDraft
+from sync.store.among import among
 from sync.store.codec import to_stamp
 from sync.store.records import chunks
 from sync.store.schema import credit_reviews, crm_tasks, digests
@@ -160,6 +161,13 @@ def save_review(conn: Connection, key: Key, review: Review, now: datetime) -> No
     conn.execute(sa.insert(credit_reviews).values(values))
 
 
+_REVIEWS_OF = (
+    sa.select(credit_reviews)
+    .where(credit_reviews.c.source == sa.bindparam("source"), among(credit_reviews.c.crm_id, "ids"))
+    .order_by(credit_reviews.c.id)
+)
+
+
 def load_reviews(conn: Connection, keys: Iterable[Key]) -> dict[Key, list[Review]]:
     """Every recorded review of these accounts, oldest first."""
     by_source: dict[str, list[str]] = {}
@@ -168,12 +176,7 @@ def load_reviews(conn: Connection, keys: Iterable[Key]) -> dict[Key, list[Review
     found: dict[Key, list[Review]] = {}
     for source, ids in by_source.items():
         for chunk in chunks(ids, 500):
-            query = (
-                sa.select(credit_reviews)
-                .where(credit_reviews.c.source == source, credit_reviews.c.crm_id.in_(chunk))
-                .order_by(credit_reviews.c.id)
-            )
-            for r in conn.execute(query):
+            for r in conn.execute(_REVIEWS_OF, {"source": source, "ids": list(chunk)}):
                 promise = date.fromisoformat(r.promise_to_pay_on) if r.promise_to_pay_on else None
                 review = Review(date.fromisoformat(r.reviewed_on), r.outcome, promise, r.actor)
                 found.setdefault((source, r.crm_id), []).append(review)

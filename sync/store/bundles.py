@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credit_core.models import Account, Invoice, Order, Payment
+from sync.store.among import among
 from sync.store.codec import decode_record
 from sync.store.records import chunks
 from sync.store.schema import RECORD_TABLES, accounts
@@ -105,24 +106,31 @@ def load_bundles(conn: Connection, keys: Iterable[Key]) -> list[Bundle]:
     return bundles
 
 
-def _load_chunk(conn: Connection, source: str, ids: Iterable[str]) -> list[Bundle]:
-    wanted = list(ids)
-    query = sa.select(accounts.c.crm_id, accounts.c.payload).where(
-        accounts.c.source == source, accounts.c.crm_id.in_(wanted), accounts.c.deleted.is_(False)
+_ACCOUNTS_OF = sa.select(accounts.c.crm_id, accounts.c.payload).where(
+    accounts.c.source == sa.bindparam("source"), among(accounts.c.crm_id, "ids"), accounts.c.deleted.is_(False)
+)
+_CHILDREN_OF = {
+    kind: sa.select(table.c.account_crm_id, table.c.crm_id, table.c.payload).where(
+        table.c.source == sa.bindparam("source"), among(table.c.account_crm_id, "ids"), table.c.deleted.is_(False)
     )
-    bundles = {r.crm_id: Bundle(decode_record("account", source, r.crm_id, r.payload)) for r in conn.execute(query)}
+    for kind, table in RECORD_TABLES.items()
+    if kind != "account"
+}
+
+
+def _load_chunk(conn: Connection, source: str, ids: Iterable[str]) -> list[Bundle]:
+    params = {"source": source, "ids": list(ids)}
+    bundles = {
+        crm_id: Bundle(decode_record("account", source, crm_id, payload))
+        for crm_id, payload in conn.execute(_ACCOUNTS_OF, params).all()
+    }
     for kind, attribute in (("invoice", "invoices"), ("order", "orders"), ("payment", "payments")):
-        table = RECORD_TABLES[kind]
-        rows = conn.execute(
-            sa.select(table.c.account_crm_id, table.c.crm_id, table.c.payload).where(
-                table.c.source == source, table.c.account_crm_id.in_(wanted), table.c.deleted.is_(False)
-            )
-        )
-        for r in rows:
-            if r.account_crm_id in bundles:
-                bundle = bundles[r.account_crm_id]
-                getattr(bundle, attribute).append(decode_record(kind, source, r.crm_id, r.payload))
-                bundle.stored[(kind, r.crm_id)] = r.payload
+        # Fetched at once: psycopg's fetchone, row by row, cost about 2 µs a row more.
+        for account_crm_id, crm_id, payload in conn.execute(_CHILDREN_OF[kind], params).all():
+            bundle = bundles.get(account_crm_id)
+            if bundle is not None:
+                getattr(bundle, attribute).append(decode_record(kind, source, crm_id, payload))
+                bundle.stored[(kind, crm_id)] = payload
     return list(bundles.values())
 
 

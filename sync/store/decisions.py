@@ -12,11 +12,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credit_core.policy import Policy, normalised_content
+from sync.store.among import among
 from sync.store.codec import to_stamp
 from sync.store.records import chunks, upsert_many
 from sync.store.schema import audit, audit_inputs, decision_history, decisions, policy_versions
 
 Key = tuple[str, str]
+
+
+_CURRENT_OF = sa.select(decisions.c.crm_id, decisions.c.payload).where(
+    decisions.c.source == sa.bindparam("source"), among(decisions.c.crm_id, "ids")
+)
+_STORED_INPUTS = sa.select(audit_inputs.c.digest).where(among(audit_inputs.c.digest, "digests"))
 
 
 def load_current(conn: Connection, keys: Iterable[Key]) -> dict[Key, dict[str, Any]]:
@@ -27,10 +34,8 @@ def load_current(conn: Connection, keys: Iterable[Key]) -> dict[Key, dict[str, A
     found: dict[Key, dict[str, Any]] = {}
     for source, ids in by_source.items():
         for chunk in chunks(ids, 500):
-            query = sa.select(decisions.c.crm_id, decisions.c.payload).where(
-                decisions.c.source == source, decisions.c.crm_id.in_(chunk)
-            )
-            found.update({(source, r.crm_id): json.loads(r.payload) for r in conn.execute(query)})
+            rows = conn.execute(_CURRENT_OF, {"source": source, "ids": list(chunk)})
+            found.update({(source, crm_id): json.loads(payload) for crm_id, payload in rows})
     return found
 
 
@@ -73,8 +78,7 @@ def save_inputs(conn: Connection, documents: dict[str, bytes], now: datetime) ->
         return
     stored: set[str] = set()
     for chunk in chunks(sorted(documents), 500):
-        query = sa.select(audit_inputs.c.digest).where(audit_inputs.c.digest.in_(chunk))
-        stored.update(conn.execute(query).scalars())
+        stored.update(conn.execute(_STORED_INPUTS, {"digests": list(chunk)}).scalars())
     rows = [
         {"digest": digest, "document": document, "at": to_stamp(now)}
         for digest, document in documents.items()

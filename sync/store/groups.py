@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from credit_core.models import Account
 from credit_core.portfolio import group_roots
+from sync.store.among import among
 from sync.store.bundles import Key
 from sync.store.records import chunks
 from sync.store.schema import accounts
@@ -71,25 +72,23 @@ def _source_groups(conn: Connection, source: str, ids: set[str]) -> dict[Key, st
     return links
 
 
-def _links_query(column: sa.Column[str]) -> sa.Select[tuple[str, str | None]]:
-    return sa.select(accounts.c.crm_id, accounts.c.parent_crm_id).where(
-        accounts.c.source == sa.bindparam("source"),
-        column.in_(sa.bindparam("ids", expanding=True)),
-        accounts.c.deleted.is_(False),
-    )
-
-
-# Built once: every recalculation walks its groups, and building a query costs more than running it.
-_LINKS = {column.name: _links_query(column) for column in (accounts.c.crm_id, accounts.c.parent_crm_id)}
-
-
 def _links(conn: Connection, source: str, column: sa.Column[str], ids: set[str]) -> dict[str, str | None]:
     """crm_id -> parent crm_id of the live accounts whose `column` is one of `ids`."""
     found: dict[str, str | None] = {}
+    query = _LINKS_BY[column.name]
     for chunk in chunks(sorted(ids), _IN_LIST):
-        rows = conn.execute(_LINKS[column.name], {"source": source, "ids": list(chunk)})
-        found.update({r.crm_id: r.parent_crm_id for r in rows})
+        rows = conn.execute(query, {"source": source, "ids": list(chunk)})
+        found.update({crm_id: parent for crm_id, parent in rows})
     return found
+
+
+# Built once per direction (up by crm_id, down by parent_crm_id): every recalculation walks both.
+_LINKS_BY = {
+    column.name: sa.select(accounts.c.crm_id, accounts.c.parent_crm_id).where(
+        accounts.c.source == sa.bindparam("source"), among(column, "ids"), accounts.c.deleted.is_(False)
+    )
+    for column in (accounts.c.crm_id, accounts.c.parent_crm_id)
+}
 
 
 def in_hierarchies(root_of: Mapping[Key, Key]) -> dict[Key, Key]:

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from sync.store.among import among
 from sync.store.codec import from_stamp, to_stamp
 from sync.store.records import chunks
 from sync.store.schema import outbox
@@ -74,6 +75,13 @@ def _row(r: Any) -> OutboxRow:
     return OutboxRow(r.id, r.source, r.crm_id, r.crm_object, values, r.state, r.attempts, r.code, r.message, due)
 
 
+_ROWS_OF = (
+    sa.select(outbox)
+    .where(outbox.c.source == sa.bindparam("source"), among(outbox.c.crm_id, "ids"), among(outbox.c.state, "states"))
+    .order_by(outbox.c.id)
+)
+
+
 def rows_for_accounts(
     conn: Connection, source: str, crm_ids: Iterable[str], states: Iterable[str]
 ) -> dict[str, list[OutboxRow]]:
@@ -81,12 +89,7 @@ def rows_for_accounts(
     found: dict[str, list[OutboxRow]] = {}
     wanted = list(states)
     for chunk in chunks(list(dict.fromkeys(crm_ids)), 500):
-        query = (
-            sa.select(outbox)
-            .where(outbox.c.source == source, outbox.c.crm_id.in_(chunk), outbox.c.state.in_(wanted))
-            .order_by(outbox.c.id)
-        )
-        for r in conn.execute(query):
+        for r in conn.execute(_ROWS_OF, {"source": source, "ids": list(chunk), "states": wanted}):
             found.setdefault(r.crm_id, []).append(_row(r))
     return found
 
@@ -126,8 +129,8 @@ def _update_statement(columns: tuple[str, ...]) -> sa.Update:
 
 _CLAIM = (
     sa.update(outbox)
-    .where(outbox.c.id.in_(sa.bindparam("ids", expanding=True)))
-    .where(outbox.c.state.in_(sa.bindparam("states", expanding=True)))
+    .where(among(outbox.c.id, "ids"))
+    .where(among(outbox.c.state, "states"))
     .values(state="in_flight", attempts=outbox.c.attempts + 1, updated_at=sa.bindparam("now"))
     .returning(outbox.c.id, outbox.c.attempts)
 )
@@ -186,7 +189,7 @@ _OPEN = sa.select(outbox).where(
     outbox.c.source == sa.bindparam("source"), outbox.c.state.in_(OPEN_STATES), (outbox.c.state != "failed") | _DUE
 )
 _OPEN_ALL = _OPEN.order_by(outbox.c.id)
-_OPEN_OF = _OPEN.where(outbox.c.crm_id.in_(sa.bindparam("crm_ids", expanding=True)))
+_OPEN_OF = _OPEN.where(among(outbox.c.crm_id, "crm_ids"))
 
 
 def open_rows(

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from sync.store.among import among
 from sync.store.codec import to_stamp
 from sync.store.records import chunks
 from sync.store.schema import quarantine
@@ -80,7 +81,7 @@ def release(conn: Connection, source: str, kind: str, crm_ids: Iterable[str]) ->
 _RELEASE = sa.delete(quarantine).where(
     quarantine.c.source == sa.bindparam("b_source"),
     quarantine.c.kind == sa.bindparam("b_kind"),
-    quarantine.c.crm_id.in_(sa.bindparam("b_ids", expanding=True)),
+    among(quarantine.c.crm_id, "b_ids"),
 )
 
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 
+from sync.store.among import among
 from sync.store.schema import RECORD_TABLES
 
 _COLUMNS = ("source", "crm_id", "link", "stamp", "deleted", "seen_pass", "changed_run", "payload")
@@ -132,8 +133,7 @@ def missing_ids(conn: Connection, kind: str, source: str, live: set[str], before
 
 def _by_ids(table: sa.Table) -> sa.ColumnElement[bool]:
     """`source = :b_source AND crm_id IN :b_ids`, for statements built once and run with parameters."""
-    ids: sa.BindParameter[list[str]] = sa.bindparam("b_ids", expanding=True)
-    return sa.and_(table.c.source == sa.bindparam("b_source"), table.c.crm_id.in_(ids))
+    return sa.and_(table.c.source == sa.bindparam("b_source"), among(table.c.crm_id, "b_ids"))
 
 
 @cache

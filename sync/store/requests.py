@@ -7,12 +7,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credit_core.models import LimitOverride
+from sync.store.among import among
 from sync.store.codec import to_stamp
 from sync.store.records import chunks, upsert_many
 from sync.store.schema import limit_overrides, limit_requests
@@ -146,23 +148,29 @@ def list_requests(
     return [_request(r) for r in conn.execute(query)]
 
 
-def _by_keys(conn: Connection, table: sa.Table, keys: Iterable[Key], *where: Any) -> list[Any]:
+@cache
+def _of_accounts(table: sa.Table, by_origin: bool) -> sa.Select[Any]:
+    # Built once per table: every chunk of every recalculation runs it.
+    query = sa.select(table).where(table.c.source == sa.bindparam("source"), among(table.c.crm_id, "ids"))
+    return query.where(table.c.origin == sa.bindparam("origin")) if by_origin else query
+
+
+def _by_keys(conn: Connection, table: sa.Table, keys: Iterable[Key], origin: str | None = None) -> list[Any]:
     by_source: dict[str, list[str]] = defaultdict(list)
     for source, crm_id in keys:
         by_source[source].append(crm_id)
     rows: list[Any] = []
+    query = _of_accounts(table, origin is not None)
     for source, ids in by_source.items():
         for chunk in chunks(ids, 500):
-            query = sa.select(table).where(table.c.source == source, table.c.crm_id.in_(chunk), *where)
-            rows.extend(conn.execute(query))
+            rows.extend(conn.execute(query, {"source": source, "ids": list(chunk), "origin": origin}))
     return rows
 
 
 def latest_requests(conn: Connection, keys: Iterable[Key], origin: str | None = None) -> dict[Key, StoredRequest]:
     """The newest request of each of these accounts (of one origin, when given)."""
-    where = [] if origin is None else [limit_requests.c.origin == origin]
     found: dict[Key, StoredRequest] = {}
-    for row in _by_keys(conn, limit_requests, keys, *where):
+    for row in _by_keys(conn, limit_requests, keys, origin):
         request = _request(row)
         if request.key not in found or request.id > found[request.key].id:
             found[request.key] = request

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from credit_core.models import Financials
 from credit_core.supplements import FIGURES, InsuranceCover
+from sync.store.among import among
 from sync.store.codec import to_stamp
 from sync.store.records import chunks, upsert_many
 from sync.store.schema import financial_statements, import_rejects, insurance_covers
@@ -52,6 +54,12 @@ def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+@cache
+def _of_accounts(table: sa.Table) -> sa.Select[Any]:
+    # Built once per table: every chunk of every recalculation runs it.
+    return sa.select(table).where(table.c.source == sa.bindparam("source"), among(table.c.crm_id, "ids"))
+
+
 def _by_keys(conn: Connection, table: sa.Table, keys: Iterable[Key]) -> dict[Key, list[Any]]:
     by_source: dict[str, list[str]] = defaultdict(list)
     for source, crm_id in keys:
@@ -59,8 +67,7 @@ def _by_keys(conn: Connection, table: sa.Table, keys: Iterable[Key]) -> dict[Key
     found: dict[Key, list[Any]] = defaultdict(list)
     for source, ids in by_source.items():
         for chunk in chunks(ids, 500):
-            query = sa.select(table).where(table.c.source == source, table.c.crm_id.in_(chunk))
-            for row in conn.execute(query):
+            for row in conn.execute(_of_accounts(table), {"source": source, "ids": list(chunk)}):
                 found[(source, row.crm_id)].append(row)
     return found
 
