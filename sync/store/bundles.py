@@ -22,6 +22,9 @@ from sync.store.schema import RECORD_TABLES, accounts
 
 Key = tuple[str, str]
 _STREAM_ROWS = 2000
+# Accounts per lookup: the record tables' statement lists them three times, and SQLite before 3.32
+# caps a statement at 999 parameters.
+_IDS_PER_LOOKUP = 300
 
 
 @dataclass
@@ -100,7 +103,7 @@ def load_bundles(conn: Connection, keys: Iterable[Key]) -> list[Bundle]:
         by_source.setdefault(source, []).append(crm_id)
     bundles: list[Bundle] = []
     for source, ids in sorted(by_source.items()):
-        for chunk in chunks(sorted(ids), 500):
+        for chunk in chunks(sorted(ids), _IDS_PER_LOOKUP):
             found = {b.account.crm_id: b for b in _load_chunk(conn, source, chunk)}
             bundles.extend(found[i] for i in chunk if i in found)
     return bundles
