@@ -22,6 +22,9 @@ from sync.store.schema import RECORD_TABLES, accounts
 
 Key = tuple[str, str]
 _STREAM_ROWS = 2000
+# Accounts per lookup: the record tables' statement lists them three times, and SQLite before 3.32
+# caps a statement at 999 parameters.
+_IDS_PER_LOOKUP = 300
 
 
 @dataclass
@@ -100,7 +103,7 @@ def load_bundles(conn: Connection, keys: Iterable[Key]) -> list[Bundle]:
         by_source.setdefault(source, []).append(crm_id)
     bundles: list[Bundle] = []
     for source, ids in sorted(by_source.items()):
-        for chunk in chunks(sorted(ids), 500):
+        for chunk in chunks(sorted(ids), _IDS_PER_LOOKUP):
             found = {b.account.crm_id: b for b in _load_chunk(conn, source, chunk)}
             bundles.extend(found[i] for i in chunk if i in found)
     return bundles
@@ -109,13 +112,18 @@ def load_bundles(conn: Connection, keys: Iterable[Key]) -> list[Bundle]:
 _ACCOUNTS_OF = sa.select(accounts.c.crm_id, accounts.c.payload).where(
     accounts.c.source == sa.bindparam("source"), among(accounts.c.crm_id, "ids"), accounts.c.deleted.is_(False)
 )
-_CHILDREN_OF = {
-    kind: sa.select(table.c.account_crm_id, table.c.crm_id, table.c.payload).where(
-        table.c.source == sa.bindparam("source"), among(table.c.account_crm_id, "ids"), table.c.deleted.is_(False)
-    )
-    for kind, table in RECORD_TABLES.items()
-    if kind != "account"
-}
+_KINDS = (("invoice", "invoices"), ("order", "orders"), ("payment", "payments"))
+# One statement for the three record tables (a round trip and a statement's fixed cost each, saved).
+_CHILDREN_OF = sa.union_all(
+    *[
+        sa.select(
+            sa.literal_column(str(position)).label("kind"), table.c.account_crm_id, table.c.crm_id, table.c.payload
+        ).where(
+            table.c.source == sa.bindparam("source"), among(table.c.account_crm_id, "ids"), table.c.deleted.is_(False)
+        )
+        for position, table in enumerate(RECORD_TABLES[kind] for kind, _ in _KINDS)
+    ]
+)
 
 
 def _load_chunk(conn: Connection, source: str, ids: Iterable[str]) -> list[Bundle]:
@@ -124,13 +132,13 @@ def _load_chunk(conn: Connection, source: str, ids: Iterable[str]) -> list[Bundl
         crm_id: Bundle(decode_record("account", source, crm_id, payload))
         for crm_id, payload in conn.execute(_ACCOUNTS_OF, params).all()
     }
-    for kind, attribute in (("invoice", "invoices"), ("order", "orders"), ("payment", "payments")):
-        # Fetched at once: psycopg's fetchone, row by row, cost about 2 µs a row more.
-        for account_crm_id, crm_id, payload in conn.execute(_CHILDREN_OF[kind], params).all():
-            bundle = bundles.get(account_crm_id)
-            if bundle is not None:
-                getattr(bundle, attribute).append(decode_record(kind, source, crm_id, payload))
-                bundle.stored[(kind, crm_id)] = payload
+    # Fetched at once: psycopg's fetchone, row by row, cost about 2 µs a row more.
+    for position, account_crm_id, crm_id, payload in conn.execute(_CHILDREN_OF, params).all():
+        bundle = bundles.get(account_crm_id)
+        if bundle is not None:
+            kind, attribute = _KINDS[position]
+            getattr(bundle, attribute).append(decode_record(kind, source, crm_id, payload))
+            bundle.stored[(kind, crm_id)] = payload
     return list(bundles.values())
 
 
