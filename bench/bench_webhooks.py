@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import tempfile
@@ -186,7 +187,7 @@ def drain_once(folder: Path, accounts: int, workers: int, notifications: int, la
 
 
 def _drain(crm: Crm, folder: Path, workers: int, notifications: int, latency_s: float) -> float:
-    assert len(crm.invoices) >= notifications, f"only {len(crm.invoices)} open invoices"
+    assert len(crm.invoices) >= notifications + workers, f"only {len(crm.invoices)} open invoices"
     with backend("pg+redis", folder) as (store_url, queue_url):
         config = write_config(folder, crm.table, store_url, queue_url)
         crm.call("latency", 0.0)
@@ -195,15 +196,25 @@ def _drain(crm: Crm, folder: Path, workers: int, notifications: int, latency_s: 
         jobs = JobQueue.open(settings.queue)
         jobs.huey.storage.flush_all()
         store = Store.open(settings.store.url)
+        # The workers are up and idle before the backlog exists, as when a burst meets running workers, and
+        # are held stopped while it is queued, so all of them start on it together: a worker still importing
+        # when another began would count its start-up against the drain.
+        processes = [cli(config, "worker", "--no-schedules") for _ in range(workers)]
+        _settled(processes)
+        _warm_up(jobs, crm, processes, notifications)
         with store.read() as conn:
             last_run = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(runs.c.id), 0))).scalar_one())
+        for process in processes:
+            process.send_signal(signal.SIGSTOP)
         changed = crm.invoices[:notifications]
         for _account, invoice_id, amount in changed:
             crm.call("update", invoice_id, str((Decimal(amount) / 2).quantize(Decimal("0.01"))))
             jobs.submit_changes(SOURCE, "invoice", [invoice_id])  # what serve's intake does
         print(f"  backlog: {jobs.pending()} fetch jobs for {len({a for a, _, _ in changed})} accounts")
         crm.call("latency", latency_s)
-        processes = [cli(config, "worker", "--no-schedules") for _ in range(workers)]
+        started_cpu = sum(_cpu_seconds(process.pid) for process in processes)
+        for process in processes:
+            process.send_signal(signal.SIGCONT)
         try:
             while True:
                 time.sleep(0.2)
@@ -217,7 +228,7 @@ def _drain(crm: Crm, folder: Path, workers: int, notifications: int, latency_s: 
                     if _idle(jobs) and _running(store, last_run) == 0:
                         break
         finally:
-            cpu = sum(_cpu_seconds(process.pid) for process in processes)
+            cpu = sum(_cpu_seconds(process.pid) for process in processes) - started_cpu
             for process in processes:
                 process.terminate()
                 process.wait(timeout=30)
@@ -245,6 +256,31 @@ def _cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _warm_up(jobs: JobQueue, crm: Crm, processes: list[subprocess.Popen[bytes]], skip: int) -> None:
+    """One change per worker, each taken by a different idle worker: a worker's first job logs in to the CRM
+    and opens its connections, which a long-running worker has done long before a backlog forms."""
+    for _account, invoice_id, amount in crm.invoices[skip : skip + len(processes)]:
+        crm.call("update", invoice_id, str((Decimal(amount) / 3).quantize(Decimal("0.01"))))
+        jobs.submit_changes(SOURCE, "invoice", [invoice_id])
+        time.sleep(0.05)  # one job at a time, so each goes to a worker still waiting
+    while not _idle(jobs):
+        time.sleep(0.1)
+    _settled(processes)  # includes more than the 1 s cool-down of the warmed-up accounts
+
+
+def _settled(processes: list[subprocess.Popen[bytes]], quiet_s: float = 1.0, timeout_s: float = 60.0) -> None:
+    """Until every process has used no CPU for `quiet_s` (started up, and waiting for jobs)."""
+    deadline = time.monotonic() + timeout_s
+    used = [_cpu_seconds(process.pid) for process in processes]
+    while time.monotonic() < deadline:
+        time.sleep(quiet_s)
+        now = [_cpu_seconds(process.pid) for process in processes]
+        if all(after - before < 0.05 for before, after in zip(used, now, strict=True)):
+            return
+        used = now
+    raise RuntimeError("the worker processes did not settle")
 
 
 def _idle(jobs: JobQueue) -> bool:

@@ -40,7 +40,7 @@ WINDOW = 100  # queued jobs a worker takes at once to merge (another worker take
 # A marker older than this is taken to belong to a job lost with a crashed worker: the change is
 # queued anew (a duplicate job only costs one more fetch). The periodic sync covers the rest.
 MARKER_STALE_S = 600.0
-DEFER_S = 1  # a recalculation whose account group another worker holds is retried this much later
+DEFER_S = 0.25  # a recalculation whose account group another worker is deciding is retried this much later
 RETRIES, RETRY_DELAY_S = 3, 10  # transient CRM failures (the periodic sync is the final safety net)
 
 
