@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from sync.store.among import among
 from sync.store.codec import from_stamp, to_stamp
 from sync.store.schema import leases
 
@@ -71,7 +72,7 @@ def release(conn: Connection, names: Iterable[str], owner: str) -> None:
 
 _COOL_DOWN = (
     sa.update(leases)
-    .where(leases.c.name.in_(sa.bindparam("names", expanding=True)), leases.c.owner == sa.bindparam("holder"))
+    .where(among(leases.c.name, "names"), leases.c.owner == sa.bindparam("holder"))
     .values(owner=COOLING, expires_at=sa.bindparam("until"))
 )  # built once: every recalculation ends with it
 

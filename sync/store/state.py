@@ -111,9 +111,7 @@ _FINISH_RUN = sa.update(runs).where(runs.c.id == sa.bindparam("run_id"))
 def start_run(conn: Connection, command: str, source: str | None, now: datetime) -> int:
     """Log the start of a run and return its id (also the `changed_run` of rows it changes)."""
     values = {"command": command, "source": source, "started_at": to_stamp(now), "outcome": "running", "details": "{}"}
-    key = conn.execute(_START_RUN, values).inserted_primary_key
-    assert key is not None
-    return int(key[0])
+    return _insert_run(conn, values)
 
 
 def log_run(
@@ -123,6 +121,10 @@ def log_run(
     """Log a run that has ended, in one statement (for runs too short to be watched while running)."""
     values = {"command": command, "source": source, "started_at": to_stamp(started), "outcome": outcome,
               "details": json.dumps(details, default=str), "finished_at": to_stamp(finished)}  # fmt: skip
+    return _insert_run(conn, values)
+
+
+def _insert_run(conn: Connection, values: dict[str, Any]) -> int:
     key = conn.execute(_START_RUN, values).inserted_primary_key
     assert key is not None
     return int(key[0])
