@@ -4,6 +4,7 @@ connectors built the way the engine builds them, with retries that never sleep."
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +16,11 @@ from sandbox.salesforce import SalesforceSandbox
 from tests.connectors.contract.harness_salesforce import WRITEBACK, install_writeback_fields, source_table
 
 MakeConnector = Callable[..., SalesforceConnector]
+
+# The orgs are seeded as of yesterday: a seed as of today stamps today's invoices between 08:00 and
+# 13:00 UTC, up to the moment the org starts, so a window ending at the tests' module-level NOW
+# (taken at import, before the org starts) could miss some and a window around NOW could catch some.
+AS_OF = date.today() - timedelta(days=1)
 
 
 def settings_for(box: SalesforceSandbox, **overrides: Any) -> SalesforceSource:
@@ -30,7 +36,7 @@ def connector_for(box: SalesforceSandbox, **overrides: Any) -> SalesforceConnect
 @pytest.fixture(scope="module")
 def shared() -> Iterator[SalesforceSandbox]:
     """A started org with the write-back fields, shared by a module's read-mostly tests."""
-    with SalesforceSandbox(accounts=40, seed=21) as box:
+    with SalesforceSandbox(accounts=40, seed=21, as_of=AS_OF) as box:
         install_writeback_fields(box, WRITEBACK)
         yield box
 
@@ -48,7 +54,7 @@ def box(shared: SalesforceSandbox) -> Iterator[SalesforceSandbox]:
 @pytest.fixture
 def fresh() -> Iterator[SalesforceSandbox]:
     """An org of its own (budget, sessions and data may be changed freely)."""
-    with SalesforceSandbox(accounts=12, seed=22, api_limit=10_000) as box:
+    with SalesforceSandbox(accounts=12, seed=22, as_of=AS_OF, api_limit=10_000) as box:
         install_writeback_fields(box, WRITEBACK)
         yield box
 
