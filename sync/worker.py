@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from connectors.base import ObjectKind
 from connectors.errors import ConfigError, CrmCreditError, TransientError
+from sync import cooldown
 from sync.config import AppConfig
 from sync.digest import send_digest
 from sync.engine import SyncEngine, utc_now
@@ -32,12 +33,6 @@ from sync.store.receipts import purge_receipts
 log = logging.getLogger(__name__)
 
 GROUP_LEASE = timedelta(minutes=5)  # longer than any one group's evaluation and push
-# After a group was re-evaluated, the next re-evaluation waits this long, absorbing every change that
-# arrives meanwhile: during a burst a group is decided once a second at most (the burst tests see at
-# most 4 re-evaluations per account for 20 changes each over 5 s). A change to a quiet group is not
-# delayed at all. It is also how long a backlog drain runs on after its last fetch, finishing the
-# groups it touched more than once, so a longer cool-down buys fewer re-evaluations with a longer tail.
-GROUP_COOLDOWN = timedelta(seconds=1)
 RECEIPTS_KEPT = timedelta(hours=48)  # Salesforce resends an Outbound Message for up to 24 h
 RUNNING_LEASE = timedelta(hours=2)
 
@@ -131,10 +126,13 @@ class Worker:
         if not keys:
             return
         owner = lease_owner()
+        now = self.clock()
         with self.store.write() as conn:  # one transaction: a recalculation is mostly such fixed costs
             root_of = groups_of(conn, keys)
             group = {crm_id: _group_lease(source, root_of[(source, crm_id)]) for _, crm_id in keys}
-            held = lease.try_acquire_many(conn, set(group.values()), owner, self.clock(), GROUP_LEASE)
+            last_rests = lease.last_rests(conn, set(group.values()))
+            held = lease.try_acquire_many(conn, set(group.values()), owner, now, GROUP_LEASE)
+        steps = {name: cooldown.next_step(last_rests.get(name), now) for name in held}
         self._defer(source, {crm_id: name for crm_id, name in group.items() if name not in held})
         ready = [crm_id for crm_id, name in group.items() if name in held]
         if not ready:
@@ -153,8 +151,11 @@ class Worker:
             decided = {crm_id for (of, crm_id), root in root_of.items() if _group_lease(of, root) in held}
             self.jobs.release_covered(source, decided - set(ready), started)
         finally:
+            ended = self.clock()
             with self.store.write() as conn:
-                lease.cool_down(conn, held, owner, self.clock() + GROUP_COOLDOWN)
+                lease.cool_down(
+                    conn, {name: (step, ended + cooldown.rest(step)) for name, step in steps.items()}, owner
+                )
 
     def _defer(self, source: str, busy: dict[str, str]) -> None:
         """Retry recalculations whose group is taken: when its cool-down ends, or shortly if a worker runs it."""
@@ -166,7 +167,7 @@ class Worker:
         by_delay: dict[float, list[str]] = {}
         for crm_id, name in busy.items():
             owner, until = holders.get(name, ("", now))
-            delay = max((until - now).total_seconds(), 0.0) if owner == lease.COOLING else DEFER_S
+            delay = max((until - now).total_seconds(), 0.0) if lease.is_cooling(owner) else DEFER_S
             by_delay.setdefault(round(delay, 1), []).append(crm_id)
         for delay, crm_ids in by_delay.items():
             self.jobs.defer_recalculations(source, crm_ids, delay)

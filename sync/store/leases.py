@@ -5,13 +5,14 @@ A lease works the same on SQLite (one machine, writers serialised) and PostgreSQ
 It serialises one account group's re-evaluation across every worker process, and lets a periodic
 task run once per period however many workers' schedulers enqueue it. A worker that dies holding a
 lease blocks its name until the lease expires, never longer. A released group lease may cool down
-(held by nobody for a moment), which spaces one group's re-evaluations during a burst.
+(held by nobody for a moment), which spaces one group's re-evaluations during a burst; the cooling
+row keeps its step (`sync.cooldown`) after it lapses, until the group is taken again or purged.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +24,12 @@ from sync.store.among import among
 from sync.store.codec import from_stamp, to_stamp
 from sync.store.schema import leases
 
-COOLING = "(cooling down)"  # the owner of a released lease that may not be taken again yet
+COOLING = "(cooling down)"  # the owner of a released lease that may not be taken again yet, then its step
+
+
+def is_cooling(owner: str) -> bool:
+    """Whether `owner` is nobody, for a cool-down."""
+    return owner.startswith(COOLING)
 
 
 def try_acquire(conn: Connection, name: str, owner: str, now: datetime, ttl: timedelta) -> bool:
@@ -73,15 +79,38 @@ def release(conn: Connection, names: Iterable[str], owner: str) -> None:
 _COOL_DOWN = (
     sa.update(leases)
     .where(among(leases.c.name, "names"), leases.c.owner == sa.bindparam("holder"))
-    .values(owner=COOLING, expires_at=sa.bindparam("until"))
+    .values(owner=sa.bindparam("cooling"), expires_at=sa.bindparam("until"))
 )  # built once: every recalculation ends with it
 
 
-def cool_down(conn: Connection, names: Iterable[str], owner: str, until: datetime) -> None:
-    """Hand leases this owner holds to nobody (`COOLING`) until `until`: no one takes them before then."""
+def cool_down(conn: Connection, rests: Mapping[str, tuple[int, datetime]], owner: str) -> None:
+    """Hand leases this owner holds to nobody until the end of each one's rest, given as (step, end).
+
+    No one takes them before then; the step stays on record for the group's next cool-down.
+    """
+    by_rest: dict[tuple[int, datetime], list[str]] = {}
+    for name, step_and_end in rests.items():
+        by_rest.setdefault(step_and_end, []).append(name)
+    for (step, until), names in by_rest.items():
+        values = {"names": names, "holder": owner, "cooling": f"{COOLING} {step}", "until": to_stamp(until)}
+        conn.execute(_COOL_DOWN, values)
+
+
+_LAST_RESTS = sa.select(leases.c.name, leases.c.owner, leases.c.expires_at).where(
+    among(leases.c.name, "names"), leases.c.owner.startswith(COOLING, autoescape=True)
+)
+
+
+def last_rests(conn: Connection, names: Iterable[str]) -> dict[str, tuple[int, datetime]]:
+    """(step, end) of the cool-downs on record among `names`, over or not."""
     wanted = list(names)
-    if wanted:
-        conn.execute(_COOL_DOWN, {"names": wanted, "holder": owner, "until": to_stamp(until)})
+    if not wanted:
+        return {}
+    found = {}
+    for row in conn.execute(_LAST_RESTS, {"names": wanted}):
+        step = row.owner.removeprefix(COOLING).strip()
+        found[row.name] = (int(step) if step.isdigit() else 0, from_stamp(row.expires_at))
+    return found
 
 
 def held_until(conn: Connection, names: Iterable[str], now: datetime) -> dict[str, tuple[str, datetime]]:

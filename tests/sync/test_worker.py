@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from connectors.errors import TransientError
+from sync.cooldown import STEPS, STREAK_GAP
 from sync.queue import JobQueue
 from sync.status import recalculations
 from sync.store import Store, leases
-from sync.worker import GROUP_COOLDOWN, Worker
+from sync.worker import Worker
 from tests.sync.builders import Harness, account, harness, invoice
 from tests.sync.queue_helpers import drain, sqlite_queue
 
@@ -136,8 +137,8 @@ def test_two_accounts_of_one_group_are_decided_in_one_run_under_one_lease(store_
         drain(jobs)
         assert recalculations(h.store) == {("sf", "A0"): 1, ("sf", "A1"): 1}
         with h.store.read() as conn:
-            assert leases.holder(conn, "group:sf:A0", h.crm.now) == leases.COOLING  # given back, cooling down
-            assert leases.holder(conn, "group:sf:A0", h.crm.now + 2 * GROUP_COOLDOWN) is None
+            assert leases.is_cooling(leases.holder(conn, "group:sf:A0", h.crm.now) or "")  # given back, cooling down
+            assert leases.holder(conn, "group:sf:A0", h.crm.now + 2 * STEPS[0]) is None
         worker.close()
 
 
@@ -184,7 +185,7 @@ def test_a_recalculation_failing_transiently_stays_pending_for_its_retry(
         jobs.submit_changes("sf", "invoice", ["J2"])
         drain(jobs)
         assert recalculations(h.store) == {} and jobs.scheduled() == 1  # huey retries it later
-        h.crm.tick(GROUP_COOLDOWN.total_seconds() + 1)  # the failed run's group cools down as any other
+        h.crm.tick(STEPS[0].total_seconds() + 1)  # the failed run's group cools down as any other
         drain(jobs, include_scheduled=True)
         assert recalculations(h.store) == {("sf", "A2"): 1}
         worker.close()
@@ -202,16 +203,44 @@ def test_changes_right_after_a_recalculation_wait_for_the_cooldown_and_merge_int
         drain(jobs)  # the first change of a quiet group is decided at once
         assert recalculations(h.store) == {("sf", "A2"): 1}
         for invoice_id, balance in (("I2", 3000.0), ("I2", 2000.0), ("I2", 1000.0)):
-            h.crm.tick(GROUP_COOLDOWN.total_seconds() / 4)  # three changes within the cool-down
+            h.crm.tick(STEPS[0].total_seconds() / 4)  # three changes within the cool-down
             h.crm.put("Invoice__c", invoice_id, Balance__c=balance)
             jobs.submit_changes("sf", "invoice", [invoice_id])
             drain(jobs)
         assert recalculations(h.store) == {("sf", "A2"): 1}  # waiting for the group to cool down
         assert jobs.scheduled() == 1
-        h.crm.tick(GROUP_COOLDOWN.total_seconds())
+        h.crm.tick(STEPS[0].total_seconds())
         drain(jobs, include_scheduled=True)
         assert recalculations(h.store) == {("sf", "A2"): 2}
         _nothing_left_to_write(h)  # the merged run decided on the last balance
+        worker.close()
+
+
+def test_a_group_rests_longer_each_time_it_is_decided_again_and_starts_over_after_a_quiet_spell(
+    store_target: Target, jobs: JobQueue
+) -> None:
+    with harness(store_target) as h:
+        _seed(h)
+        h.engine().sync()
+        worker = _worker(h, jobs)
+        rests: list[timedelta] = []
+
+        def change(balance: float) -> None:
+            h.crm.put("Invoice__c", "I2", Balance__c=balance)
+            jobs.submit_changes("sf", "invoice", ["I2"])
+            drain(jobs)
+            with h.store.read() as conn:
+                owner, until = leases.held_until(conn, ["group:sf:A2"], h.crm.now)["group:sf:A2"]
+            assert leases.is_cooling(owner)
+            rests.append(until - h.crm.now)
+
+        for balance in (3000.0, 2000.0, 1000.0, 500.0, 400.0):
+            change(balance)
+            h.crm.tick(rests[-1].total_seconds() + 0.1)  # changed again just after each rest
+        h.crm.tick(STREAK_GAP.total_seconds())
+        change(300.0)
+        assert rests == [STEPS[0], STEPS[1], STEPS[2], STEPS[3], STEPS[3], STEPS[0]]
+        assert recalculations(h.store) == {("sf", "A2"): 6}
         worker.close()
 
 
