@@ -151,11 +151,10 @@ class Worker:
             decided = {crm_id for (of, crm_id), root in root_of.items() if _group_lease(of, root) in held}
             self.jobs.release_covered(source, decided - set(ready), started)
         finally:
-            ended = self.clock()
+            # The rest counts from when the decision began, as a rate would: the changes stored while it ran
+            # wait only for what is left of the rest, not for a whole rest after a slow push.
             with self.store.write() as conn:
-                lease.cool_down(
-                    conn, {name: (step, ended + cooldown.rest(step)) for name, step in steps.items()}, owner
-                )
+                lease.cool_down(conn, {name: (step, now + cooldown.rest(step)) for name, step in steps.items()}, owner)
 
     def _defer(self, source: str, busy: dict[str, str]) -> None:
         """Retry recalculations whose group is taken: when its cool-down ends, or shortly if a worker runs it."""

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from connectors.errors import TransientError
-from sync.cooldown import STEPS, STREAK_GAP
+from sync.cooldown import STEPS, STREAK_GAP, rest
 from sync.queue import JobQueue
 from sync.status import recalculations
 from sync.store import Store, leases
@@ -136,8 +136,8 @@ def test_two_accounts_of_one_group_are_decided_in_one_run_under_one_lease(store_
         jobs.submit_changes("sf", "invoice", ["J0", "J1"])
         drain(jobs)
         assert recalculations(h.store) == {("sf", "A0"): 1, ("sf", "A1"): 1}
-        with h.store.read() as conn:
-            assert leases.is_cooling(leases.holder(conn, "group:sf:A0", h.crm.now) or "")  # given back, cooling down
+        with h.store.read() as conn:  # given back, to a first rest
+            assert list(leases.last_rests(conn, ["group:sf:A0", "group:sf:A1"])) == ["group:sf:A0"]
             assert leases.holder(conn, "group:sf:A0", h.crm.now + 2 * STEPS[0]) is None
         worker.close()
 
@@ -191,7 +191,20 @@ def test_a_recalculation_failing_transiently_stays_pending_for_its_retry(
         worker.close()
 
 
-def test_changes_right_after_a_recalculation_wait_for_the_cooldown_and_merge_into_one_run(
+def _rest_of(h: Harness, name: str) -> tuple[int, float]:
+    """(step, seconds left by the CRM's clock) of a group's rest."""
+    with h.store.read() as conn:
+        step, until = leases.last_rests(conn, [name])[name]
+    return step, (until - h.crm.now).total_seconds()
+
+
+def _change_i2(h: Harness, jobs: JobQueue, balance: float) -> None:
+    h.crm.put("Invoice__c", "I2", Balance__c=balance)
+    jobs.submit_changes("sf", "invoice", ["I2"])
+    drain(jobs)
+
+
+def test_changes_while_a_group_rests_wait_for_the_rest_and_merge_into_one_run(
     store_target: Target, jobs: JobQueue
 ) -> None:
     with harness(store_target) as h:
@@ -201,17 +214,20 @@ def test_changes_right_after_a_recalculation_wait_for_the_cooldown_and_merge_int
         _pay(h, "J2")
         jobs.submit_changes("sf", "invoice", ["J2"])
         drain(jobs)  # the first change of a quiet group is decided at once
-        assert recalculations(h.store) == {("sf", "A2"): 1}
-        for invoice_id, balance in (("I2", 3000.0), ("I2", 2000.0), ("I2", 1000.0)):
-            h.crm.tick(STEPS[0].total_seconds() / 4)  # three changes within the cool-down
-            h.crm.put("Invoice__c", invoice_id, Balance__c=balance)
-            jobs.submit_changes("sf", "invoice", [invoice_id])
-            drain(jobs)
-        assert recalculations(h.store) == {("sf", "A2"): 1}  # waiting for the group to cool down
+        for balance in (3500.0, 3200.0):  # each changed again just after its rest: the rests grow
+            h.crm.tick(max(_rest_of(h, "group:sf:A2")[1], 0.0) + 0.1)
+            _change_i2(h, jobs, balance)
+        assert recalculations(h.store) == {("sf", "A2"): 3}
+        step, left = _rest_of(h, "group:sf:A2")
+        assert step == 2 and left > 0
+        for balance in (3000.0, 2000.0, 1000.0):
+            h.crm.tick(left / 4)  # three changes within the rest
+            _change_i2(h, jobs, balance)
+        assert recalculations(h.store) == {("sf", "A2"): 3}  # waiting for the group's rest to end
         assert jobs.scheduled() == 1
-        h.crm.tick(STEPS[0].total_seconds())
+        h.crm.tick(left)
         drain(jobs, include_scheduled=True)
-        assert recalculations(h.store) == {("sf", "A2"): 2}
+        assert recalculations(h.store) == {("sf", "A2"): 4}
         _nothing_left_to_write(h)  # the merged run decided on the last balance
         worker.close()
 
@@ -223,23 +239,17 @@ def test_a_group_rests_longer_each_time_it_is_decided_again_and_starts_over_afte
         _seed(h)
         h.engine().sync()
         worker = _worker(h, jobs)
-        rests: list[timedelta] = []
-
-        def change(balance: float) -> None:
-            h.crm.put("Invoice__c", "I2", Balance__c=balance)
-            jobs.submit_changes("sf", "invoice", ["I2"])
-            drain(jobs)
-            with h.store.read() as conn:
-                owner, until = leases.held_until(conn, ["group:sf:A2"], h.crm.now)["group:sf:A2"]
-            assert leases.is_cooling(owner)
-            rests.append(until - h.crm.now)
-
+        steps: list[int] = []
         for balance in (3000.0, 2000.0, 1000.0, 500.0, 400.0):
-            change(balance)
-            h.crm.tick(rests[-1].total_seconds() + 0.1)  # changed again just after each rest
+            _change_i2(h, jobs, balance)
+            step, left = _rest_of(h, "group:sf:A2")
+            steps.append(step)
+            h.crm.tick(max(left, 0) + 0.1)  # changed again just after each rest
         h.crm.tick(STREAK_GAP.total_seconds())
-        change(300.0)
-        assert rests == [STEPS[0], STEPS[1], STEPS[2], STEPS[3], STEPS[3], STEPS[0]]
+        _change_i2(h, jobs, 300.0)
+        steps.append(_rest_of(h, "group:sf:A2")[0])
+        assert steps == [0, 1, 2, 3, 3, 0]
+        assert [rest(step) for step in steps] == [STEPS[0], STEPS[1], STEPS[2], STEPS[3], STEPS[3], STEPS[0]]
         assert recalculations(h.store) == {("sf", "A2"): 6}
         worker.close()
 
