@@ -36,7 +36,7 @@ class TaskOutcome:
 
 @runtime_checkable
 class TaskSink(Protocol):
-    """Optional: a connector that can create CRM tasks (Salesforce `Task`, Zoho `Tasks`)."""
+    """Optional: a connector that can create CRM tasks (Salesforce `Task`, Zoho `Tasks`, Fxiaoke 日程)."""
 
     task_batch_size: int  # tasks per call
 

@@ -2,8 +2,8 @@
 
 Tasks are queued by evaluation in the same transaction as the decision that called for them, one per
 change key, so an unchanged re-run queues nothing and a crash re-sends nothing already recorded as
-sent. A connector without the `TaskSink` capability (Fxiaoke) leaves its tasks `unsupported`, visible
-in the store rather than silently dropped.
+sent. A connector without the `TaskSink` capability leaves its tasks `unsupported`, visible in the
+store rather than silently dropped.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from connectors.base import (
     WriteOutcome,
 )
 from connectors.errors import ConfigError, CrmCreditError, NotificationRejected, RecordRejected
-from connectors.fxiaoke import query
+from connectors.fxiaoke import query, tasks
 from connectors.fxiaoke.client import FxiaokeClient
 from connectors.fxiaoke.codes import FxiaokeCallError
 from connectors.fxiaoke.fields import field_setup
@@ -40,6 +40,7 @@ from connectors.fxiaoke.settings import FxiaokeSource
 from connectors.fxiaoke.writeback import data_path, outcome_of_failure, update_body, wire_values
 from connectors.http import RetryingSession
 from connectors.mapping import pull_fields, writeback_fields_read
+from connectors.tasks import TaskOutcome, TaskRequest
 
 DESCRIBE_PATH = "/cgi/crm/v2/object/describe"
 DESCRIBE_TTL = timedelta(minutes=15)
@@ -61,6 +62,7 @@ class FxiaokeConnector:
 
     kind = "fxiaoke"
     write_batch_size = 1  # data/update changes one record per call
+    task_batch_size = 20  # data/create makes one record per call; a batch is what one store transaction records
 
     def __init__(
         self, source: str, settings: FxiaokeSource, context: ConnectorContext, session: RetryingSession | None = None
@@ -267,6 +269,10 @@ class FxiaokeConnector:
         configured = dict(wb.fields) if wb is not None else {}
         described = self._fields(crm_object, fresh=True)
         return [field_setup(s, described, configured.get(s.decision_key), crm_object, self.source) for s in specs]
+
+    def create_tasks(self, batch: Sequence[TaskRequest]) -> list[TaskOutcome]:
+        """One 日程 (ScheduleObj) per task, for the account's owner on the due day, linked to the account."""
+        return tasks.create_tasks(self.client, batch, self.settings.trigger_workflow)
 
     # ---- the rest of the protocol ------------------------------------------------------------------
 

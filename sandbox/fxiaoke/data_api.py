@@ -15,7 +15,7 @@ from typing import Any
 from starlette.responses import JSONResponse
 
 from sandbox.fxiaoke.auth import Caller
-from sandbox.fxiaoke.envelope import EMPLOYEE_NOT_FOUND, PARAMETER_ERROR, FxError, ok
+from sandbox.fxiaoke.envelope import PARAMETER_ERROR, FxError, ok
 from sandbox.fxiaoke.present import View, present
 from sandbox.fxiaoke.query import parse, run
 from sandbox.fxiaoke.schema import BOOLEAN, EMPLOYEE, FieldDef, ObjectDef
@@ -129,23 +129,29 @@ def update(call: Call) -> JSONResponse:
 def create(call: Call) -> JSONResponse:
     """`data/create`: one new record; preset objects answer its `dataId`."""
     definition, object_data = _object_data(call)
-    owner = object_data.get("owner")
-    values = call.tenant.validate(definition, {k: v for k, v in object_data.items() if k != "owner"}, creating=True)
-    actor = call.caller.employee_id
-    if owner is not None:
-        values["owner"] = _employees(call, owner)
-    record = call.tenant.create(definition.api_name, values, actor)
+    people = {
+        name: _employees(call, value)
+        for name, value in object_data.items()
+        if value is not None and name in definition.fields and definition.fields[name].type == EMPLOYEE
+    }
+    others = {k: v for k, v in object_data.items() if k not in people and k != "owner"}
+    values = {**call.tenant.validate(definition, others, creating=True), **people}
+    record = call.tenant.create(definition.api_name, values, call.caller.employee_id)
     if call.flag("triggerWorkFlow"):
         call.tenant.workflow_log.append((definition.api_name, record["_id"], "create"))
     return ok() if definition.custom else ok(dataId=record["_id"])
 
 
 def _employees(call: Call, value: object) -> list[str]:
+    # An employee named in the record's data (负责人, 参与人) is checked like any other field value: a
+    # parameter error (32000) for that record. 30027 stays the gateway's answer for an unknown acting
+    # user (x-fs-userid / currentOpenUserId); the code a real tenant gives for a bad field value is UNVERIFIED.
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise FxError(PARAMETER_ERROR, "负责人必须是员工ID列表")
+        raise FxError(PARAMETER_ERROR, "员工字段必须是员工ID列表")
     stored = [call.tenant.people.from_wire(v, call.caller.open_ids) for v in value]
-    if any(call.tenant.people.by_employee_id(v) is None for v in stored):
-        raise FxError(EMPLOYEE_NOT_FOUND)
+    unknown = [v for v, s in zip(value, stored, strict=True) if call.tenant.people.by_employee_id(s) is None]
+    if unknown:
+        raise FxError(PARAMETER_ERROR, f"员工[{', '.join(unknown)}]不存在")
     return stored
 
 

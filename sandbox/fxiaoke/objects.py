@@ -16,8 +16,10 @@ from sandbox.fxiaoke.schema import (
     DATE_TIME,
     DEPARTMENT,
     EMPLOYEE,
+    LONG_TEXT,
     NUMBER,
     REFERENCE,
+    RELATED,
     SELECT_ONE,
     TEXT,
     FieldDef,
@@ -179,6 +181,21 @@ def _personnel() -> ObjectDef:
     )
 
 
+def _schedule() -> ObjectDef:
+    # 日程 ScheduleObj (official object list, fsxiaoke/sharecrm-cli-skills references/objectApiNames.md); its
+    # fields as Fxiaoke's own report skill lists them for queries: participants, content, begin_time,
+    # end_time, related_object_data. Which of them a tenant requires is UNVERIFIED; begin and end are
+    # required here because a schedule without a time has nowhere to sit on the calendar.
+    return ObjectDef("ScheduleObj", "日程", "package").add(
+        *system_fields(),
+        FieldDef("content", "日程内容", LONG_TEXT, max_length=2000),
+        FieldDef("begin_time", "开始时间", DATE_TIME, required=True),
+        FieldDef("end_time", "结束时间", DATE_TIME, required=True),
+        FieldDef("participants", "参与人", EMPLOYEE),
+        FieldDef("related_object_data", "关联对象", RELATED),
+    )
+
+
 def build_schema(seed: int) -> tuple[Schema, str, str]:
     """The tenant's objects; also the credit-note record type and the credit-file object names."""
     schema = Schema([], NameMint(seed))
@@ -190,6 +207,7 @@ def build_schema(seed: int) -> tuple[Schema, str, str]:
         _payment(),
         _order_payment(),
         _personnel(),
+        _schedule(),
     ):
         schema.objects[definition.api_name] = definition
     credit_file = schema.add_custom_object(

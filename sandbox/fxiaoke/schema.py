@@ -18,6 +18,9 @@ TEXT, LONG_TEXT, NUMBER, CURRENCY, PERCENTILE = "text", "long_text", "number", "
 DATE, DATE_TIME = "date", "date_time"
 SELECT_ONE, SELECT_MANY, BOOLEAN = "select_one", "select_many", "true_or_false"
 EMPLOYEE, DEPARTMENT, REFERENCE = "employee", "department", "object_reference"
+# The activity objects' "related objects" component (销售记录 / 日程 `related_object_data`), read back in
+# real tenants as `[{"describe_api_name", "id", "name"}]`; the type name describe gives it is UNVERIFIED.
+RELATED = "related_object"
 CUSTOM_FIELD_TYPES = (TEXT, LONG_TEXT, NUMBER, CURRENCY, PERCENTILE, DATE, DATE_TIME, SELECT_ONE, BOOLEAN)
 DEFAULT_LENGTH = {TEXT: 100, LONG_TEXT: 2000}
 _ALNUM = string.ascii_letters + string.digits

@@ -26,6 +26,7 @@ from sandbox.fxiaoke.schema import (
     NUMBER,
     PERCENTILE,
     REFERENCE,
+    RELATED,
     SELECT_MANY,
     SELECT_ONE,
     TEXT,
@@ -106,7 +107,23 @@ def _choice_or_link(definition: FieldDef, value: Any, exists: Exists) -> Any:
         if not isinstance(value, str) or definition.target is None or not exists(definition.target, value):
             raise bad_value(definition, "关联的数据不存在")
         return value
+    if kind == RELATED:
+        return _related(definition, value, exists)
     raise bad_value(definition, "不支持写入")
+
+
+def _related(definition: FieldDef, value: Any, exists: Exists) -> list[dict[str, str]]:
+    """`related_object_data`: the records an activity is about, each `{describe_api_name, id}`."""
+    if not isinstance(value, list) or not value:
+        raise bad_value(definition, "的值必须是关联对象列表")
+    links = []
+    for link in value:
+        target = link.get("describe_api_name") if isinstance(link, dict) else None
+        object_id = link.get("id") if isinstance(link, dict) else None
+        if not isinstance(target, str) or not isinstance(object_id, str) or not exists(target, object_id):
+            raise bad_value(definition, "关联的数据不存在")
+        links.append({"describe_api_name": target, "id": object_id})
+    return links
 
 
 def _text(definition: FieldDef, value: Any) -> str:

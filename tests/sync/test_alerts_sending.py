@@ -1,5 +1,6 @@
 """Sending queued owner tasks: a refused task is recorded with the CRM's words and the rest land; a CRM that
-is down keeps tasks pending for the next run; a connector without tasks marks them unsupported."""
+is down keeps tasks pending for the next run; a connector without tasks (a plug-in registered for another
+kind: every packaged CRM takes them) marks them unsupported."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sync.engine import SyncEngine
 from sync.store import Store
 from sync.store.alerts import list_tasks, save_tasks
 from sync.tasks import send_tasks
+from tests.connectors.contract.harness_fxiaoke import FxiaokeHarness
 from tests.connectors.contract.harness_salesforce import SalesforceHarness
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -35,8 +37,8 @@ def _draft(account_id: str, owner: str | None, key: str) -> TaskDraft:
                      "High", key)  # fmt: skip
 
 
-def _engine(harness: SalesforceHarness, store: Store) -> SyncEngine:
-    config = AppConfig.model_validate({"sources": {"sf": harness.source_table()}})
+def _engine(harness: SalesforceHarness | FxiaokeHarness, store: Store, source: str = "sf") -> SyncEngine:
+    config = AppConfig.model_validate({"sources": {source: harness.source_table()}})
     return SyncEngine(config, store, sleep=lambda seconds: None)
 
 
@@ -79,8 +81,27 @@ def test_tasks_wait_while_the_crm_is_down_and_go_out_on_the_next_run(
         assert [t.state for t in list_tasks(conn, "sf")] == ["sent", "sent"]
 
 
+def test_fxiaoke_tasks_are_sent_as_schedules_and_a_refused_one_keeps_the_crm_message(store: Store) -> None:
+    harness = FxiaokeHarness(accounts=2)
+    account_id = harness.fx.ids("AccountObj")[0]
+    owner = (harness.fx.get_record("AccountObj", account_id) or {})["owner"][0]
+    with store.write() as conn:
+        save_tasks(conn, "fx", [_draft(account_id, owner, "good"), _draft(account_id, "424242", "bad")], NOW)
+    engine = _engine(harness, store, "fx")
+    try:
+        report = send_tasks(store, engine.connector("fx"), "fx", lambda: NOW)
+    finally:
+        engine.close()
+        harness.close()
+    assert (report.sent, report.failed, report.unsupported) == (1, 1, 0)
+    with store.read() as conn:
+        good, bad = list_tasks(conn, "fx")
+    assert good.state == "sent" and good.task_crm_id and harness.fx.get_record("ScheduleObj", good.task_crm_id)
+    assert bad.state == "failed" and bad.message and bad.message.startswith("32000") and "424242" in bad.message
+
+
 class _NoTasks:
-    kind = "fxiaoke"
+    kind = "plugin-crm"
 
 
 def test_a_crm_without_tasks_marks_them_unsupported(store: Store) -> None:
@@ -89,7 +110,7 @@ def test_a_crm_without_tasks_marks_them_unsupported(store: Store) -> None:
     report = send_tasks(store, _NoTasks(), "fx", lambda: NOW)  # type: ignore[arg-type]
     with store.read() as conn:
         [task] = list_tasks(conn, "fx")
-    assert report.unsupported == 1 and task.state == "unsupported" and "fxiaoke" in (task.message or "")
+    assert report.unsupported == 1 and task.state == "unsupported" and "plugin-crm" in (task.message or "")
 
 
 def test_a_spent_api_budget_stops_sending_and_leaves_the_tasks_pending(

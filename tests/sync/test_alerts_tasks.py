@@ -1,13 +1,14 @@
 """Owner tasks through the real wire protocols: one Task per change, none for an unchanged re-run.
 
 Salesforce: `POST /services/data/vXX.X/sobjects/Task/` through simple-salesforce; Zoho: `POST /crm/v8/Tasks`
-through the project's requests client. Both against their sandboxes, over HTTPS, on SQLite and PostgreSQL.
+through the project's requests client; Fxiaoke: a 日程 (`ScheduleObj`) through `POST /cgi/crm/v2/data/create`.
+All against their sandboxes, over HTTPS, on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Protocol
 
 import pytest
@@ -20,10 +21,12 @@ from sync.store import Store
 from sync.store.alerts import list_tasks
 from sync.store.decisions import load_current
 from sync.store.schema import accounts
+from tests.connectors.contract.harness_fxiaoke import FxiaokeHarness
 from tests.connectors.contract.harness_salesforce import SalesforceHarness
 from tests.connectors.contract.harness_zoho import ZohoHarness
 
 SOURCE = "crm"
+CHINA = timezone(timedelta(hours=8))
 
 
 class Crm(Protocol):
@@ -55,7 +58,7 @@ class SalesforceCrm:
             "SELECT Id, WhatId, OwnerId, Subject, Description, ActivityDate, Status, Priority FROM Task"
         )
         return [{"what": r["WhatId"], "owner": r["OwnerId"], "subject": r["Subject"],
-                 "description": r["Description"], "due": str(r["ActivityDate"]), "status": r["Status"],
+                 "description": r["Description"], "due": str(r["ActivityDate"]), "open": r["Status"] == "Not Started",
                  "priority": r["Priority"]} for r in rows]  # fmt: skip
 
     def owner(self, account_id: str) -> str:
@@ -78,16 +81,41 @@ class ZohoCrm:
         box = self.harness.box
         rows = [box.get_record("Tasks", i) or {} for i in box.ids("Tasks")]
         return [{"what": r["What_Id"]["id"], "owner": r["Owner"]["id"], "subject": r["Subject"],
-                 "description": r["Description"], "due": r["Due_Date"], "status": r["Status"],
+                 "description": r["Description"], "due": r["Due_Date"], "open": r["Status"] == "Not Started",
                  "priority": r["Priority"]} for r in rows]  # fmt: skip
 
     def owner(self, account_id: str) -> str:
         return str((self.harness.box.get_record("Accounts", account_id) or {})["Owner"]["id"])
 
 
-@pytest.fixture(params=["salesforce", "zoho"])
+class FxiaokeCrm:
+    def __init__(self) -> None:
+        self.harness = FxiaokeHarness(accounts=4)
+
+    def late_invoice(self, account_id: str) -> None:
+        fx, today = self.harness.fx, datetime.now(UTC).date()
+        currency = (fx.get_record("AccountObj", account_id) or {}).get("mc_currency") or "CNY"
+        fx.create_record("PaymentPlanObj", {"name": "HKJH-LATE", "account_id": account_id,
+                                            "create_time": today - timedelta(days=130),
+                                            "plan_payment_time": today - timedelta(days=100),
+                                            "plan_payment_amount": "9000000.00", "mc_currency": currency})  # fmt: skip
+
+    def tasks(self) -> list[dict[str, Any]]:
+        # A 日程 has no status or priority field: open while in force, and a High task says so in its content.
+        return [{"what": r["related_object_data"][0]["id"], "owner": r["owner"][0], "subject": r["name"],
+                 "description": r["content"], "open": r["life_status"] == "normal",
+                 "due": datetime.fromtimestamp(r["begin_time"] / 1000, CHINA).date().isoformat(),
+                 "priority": "High" if r["content"].startswith("[High]") else "Normal"}
+                for r in self.harness.fx.records("ScheduleObj")]  # fmt: skip
+
+    def owner(self, account_id: str) -> str:
+        return str((self.harness.fx.get_record("AccountObj", account_id) or {})["owner"][0])
+
+
+@pytest.fixture(params=["salesforce", "zoho", "fxiaoke"])
 def crm(request: pytest.FixtureRequest) -> Iterator[Crm]:
-    found: Crm = SalesforceCrm() if request.param == "salesforce" else ZohoCrm()
+    makers = {"salesforce": SalesforceCrm, "zoho": ZohoCrm, "fxiaoke": FxiaokeCrm}
+    found: Crm = makers[request.param]()
     try:
         yield found
     finally:
@@ -123,7 +151,7 @@ def test_a_hold_makes_one_task_for_the_account_owner_and_a_rerun_makes_none(crm:
     assert task["what"] == account_id and task["owner"] == crm.owner(account_id)
     assert task["subject"].startswith("Credit hold: ") and "PAST_DUE_90" in task["description"]
     today = datetime.now(UTC).date().isoformat()
-    assert (task["status"], task["priority"], task["due"]) == ("Not Started", "High", today)
+    assert (task["open"], task["priority"], task["due"]) == (True, "High", today)
     assert report.sources[SOURCE].tasks is not None and report.sources[SOURCE].tasks.sent == 1
     engine.sync()
     engine.evaluate()
