@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -204,18 +205,30 @@ def _change_i2(h: Harness, jobs: JobQueue, balance: float) -> None:
     drain(jobs)
 
 
-def test_changes_while_a_group_rests_wait_for_the_rest_and_merge_into_one_run(
-    store_target: Target, jobs: JobQueue
-) -> None:
+@contextmanager
+def _synced(store_target: Target, jobs: JobQueue) -> Iterator[Harness]:
+    """The seeded book synced once, with a worker attached (closed afterwards)."""
     with harness(store_target) as h:
         _seed(h)
         h.engine().sync()
         worker = _worker(h, jobs)
+        yield h
+        worker.close()
+
+
+def _just_after_the_rest(h: Harness) -> None:
+    h.crm.tick(max(_rest_of(h, "group:sf:A2")[1], 0.0) + 0.1)
+
+
+def test_changes_while_a_group_rests_wait_for_the_rest_and_merge_into_one_run(
+    store_target: Target, jobs: JobQueue
+) -> None:
+    with _synced(store_target, jobs) as h:
         _pay(h, "J2")
         jobs.submit_changes("sf", "invoice", ["J2"])
         drain(jobs)  # the first change of a quiet group is decided at once
         for balance in (3500.0, 3200.0):  # each changed again just after its rest: the rests grow
-            h.crm.tick(max(_rest_of(h, "group:sf:A2")[1], 0.0) + 0.1)
+            _just_after_the_rest(h)
             _change_i2(h, jobs, balance)
         assert recalculations(h.store) == {("sf", "A2"): 3}
         step, left = _rest_of(h, "group:sf:A2")
@@ -229,29 +242,23 @@ def test_changes_while_a_group_rests_wait_for_the_rest_and_merge_into_one_run(
         drain(jobs, include_scheduled=True)
         assert recalculations(h.store) == {("sf", "A2"): 4}
         _nothing_left_to_write(h)  # the merged run decided on the last balance
-        worker.close()
 
 
 def test_a_group_rests_longer_each_time_it_is_decided_again_and_starts_over_after_a_quiet_spell(
     store_target: Target, jobs: JobQueue
 ) -> None:
-    with harness(store_target) as h:
-        _seed(h)
-        h.engine().sync()
-        worker = _worker(h, jobs)
+    with _synced(store_target, jobs) as h:
         steps: list[int] = []
         for balance in (3000.0, 2000.0, 1000.0, 500.0, 400.0):
             _change_i2(h, jobs, balance)
-            step, left = _rest_of(h, "group:sf:A2")
-            steps.append(step)
-            h.crm.tick(max(left, 0) + 0.1)  # changed again just after each rest
+            steps.append(_rest_of(h, "group:sf:A2")[0])
+            _just_after_the_rest(h)
         h.crm.tick(STREAK_GAP.total_seconds())
         _change_i2(h, jobs, 300.0)
         steps.append(_rest_of(h, "group:sf:A2")[0])
         assert steps == [0, 1, 2, 3, 3, 0]
         assert [rest(step) for step in steps] == [STEPS[0], STEPS[1], STEPS[2], STEPS[3], STEPS[3], STEPS[0]]
         assert recalculations(h.store) == {("sf", "A2"): 6}
-        worker.close()
 
 
 def test_a_periodic_task_enqueued_by_two_schedulers_runs_once_per_period(store_target: Target, jobs: JobQueue) -> None:
