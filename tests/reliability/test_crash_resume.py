@@ -4,7 +4,8 @@ written more often.
 
 The fast part kills a small Salesforce org's and a small Fxiaoke tenant's sync at one step per phase on
 each backend (in push: right after the CRM answered a write, so its outcome is unknown); `slow` kills
-bigger Salesforce, Zoho and Fxiaoke syncs at 13 steps each, and kills a resumed sync too. Each step is a store commit or a CRM call (see `crash_child`).
+bigger Salesforce, Zoho and Fxiaoke syncs at 13 steps each, and kills a resumed sync too. Each step is a
+store commit or a CRM call (see `crash_child`).
 """
 
 from __future__ import annotations
