@@ -83,9 +83,9 @@ def burst_outlasting_retries(kind: str, crm: str) -> int:
 class Runs:
     """`crm-credit sync` runs over one org and one store, configured by a file `status` reads too."""
 
-    def __init__(self, crm: Harness, folder: Path, store_url: str) -> None:
+    def __init__(self, crm: Harness, folder: Path, store_url: str, **settings: Any) -> None:
         self.crm = crm
-        table = {**crm.source_table(), "read_timeout_s": READ_TIMEOUT_S}
+        table = {**crm.source_table(), "read_timeout_s": READ_TIMEOUT_S, **settings}
         self.table = table
         self.config_path = write_config(folder / "crm-credit.toml", store_url, table)
         self.config = load_config(self.config_path)
