@@ -44,8 +44,9 @@ CAUSE = {"429": "429", "429 Retry-After": "429", "503": "503", "503 Retry-After"
          "timeout": "timeout", "reset": "connection"}  # fmt: skip
 # Faults Fxiaoke's wire cannot carry: the test names why instead of passing vacuously.
 NO_FXIAOKE_EQUIVALENT = {
-    "429 Retry-After": "Fxiaoke throttles with errorCode 14001 inside an HTTP 200 and sends no Retry-After header",
-    "503 Retry-After": "Fxiaoke's 5xx come from the load balancer in front of its gateway, which sends no Retry-After",
+    "429 Retry-After": "Fxiaoke throttles with errorCode 14001 inside an HTTP 200 and sends no rate-limit headers",
+    "503 Retry-After": "Fxiaoke documents no Retry-After anywhere; its only 5xx come from the load balancer in front "
+    "of its gateway",
 }
 
 
