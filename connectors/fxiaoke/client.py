@@ -4,15 +4,19 @@ Every answer is HTTP 200 with an `errorCode`; the retrying session (`connectors.
 transport, and tenacity here covers what arrives inside a 200: rate-limit codes (14001, 30004) and
 the transient -1 / 50009. A refused token (20016) is refreshed once and the call replayed. Only reads
 and calls refused before running are repeated; a write with an unknown outcome is left to the caller.
+Every retry made here is counted in the session's `retries` by cause (the errorCode, the HTTP status,
+`timeout`, `connection`, `session`), next to the transport's own, so `status` shows a burst Fxiaoke
+wrapped in an HTTP 200 as it shows another CRM's 429s.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
@@ -29,6 +33,7 @@ from connectors.http import RetryingSession, RetryPolicy, build_session
 ATTEMPTS = 6
 TOKEN_LIMIT = (10, 60.0)  # the token call: at most 10 a minute
 Answer = dict[str, Any]
+E = TypeVar("E", bound=Exception)
 
 
 def utc_now() -> datetime:
@@ -75,6 +80,8 @@ class FxiaokeClient:
         )
         self.tokens = TokenManager(settings.auth, self.base, self._fetch_token, context.tokens, self.clock)
         self.http_calls = 0  # every HTTP exchange, token calls and transport retries included
+        # Why this thread's last attempt failed, read when tenacity decides to retry it.
+        self._failure = threading.local()
 
     def _seconds(self) -> float:
         return self.clock().timestamp()
@@ -99,6 +106,7 @@ class FxiaokeClient:
             return self._business(path, body, credential)
         except AuthExpired:
             # 20016: the call did not run; one fresh token and one replay, then give up.
+            self.session.retries["session"] += 1
             return self._business(path, body, self.tokens.refresh(credential))
 
     def _business(self, path: str, body: Answer, credential: Credential) -> Answer:
@@ -108,9 +116,9 @@ class FxiaokeClient:
             answer = self._post(path, sent, headers, metered=True)
         code = _error_code(answer)
         if code is None:
-            raise TransientError(f"Fxiaoke {path}: answer without a valid errorCode")
+            raise self._failed("answer", TransientError(f"Fxiaoke {path}: answer without a valid errorCode"))
         if code != OK:
-            raise error_for(path, code, _error_message(answer))
+            raise self._failed(str(code), error_for(path, code, _error_message(answer)))
         return answer
 
     def _signed(self, body: Answer, credential: Credential) -> tuple[Answer, dict[str, str]]:
@@ -133,7 +141,8 @@ class FxiaokeClient:
                 answer = self._post(path, body, {}, metered=False)
             code = _error_code(answer)
             if code != OK:
-                raise error_for(path, code if code is not None else -1, _error_message(answer), token_call=True)
+                said = code if code is not None else -1
+                raise self._failed(str(said), error_for(path, said, _error_message(answer), token_call=True))
             return parse_token_answer(answer, self.legacy)
 
         retrying = self._retrying(lambda exc: isinstance(exc, TransientError) and not isinstance(exc, AuthExpired))
@@ -150,7 +159,8 @@ class FxiaokeClient:
             response = self.session.post(url, json=body, headers=headers, allow_redirects=False)
         except requests.RequestException as exc:
             # Only the exception's class: its text could carry the URL, never the body, but stay terse.
-            raise TransientError(f"Fxiaoke {path}: {type(exc).__name__}") from None
+            cause = "timeout" if isinstance(exc, requests.Timeout) else "connection"
+            raise self._failed(cause, TransientError(f"Fxiaoke {path}: {type(exc).__name__}")) from None
         finally:
             made = self.session.attempts - before
             self.http_calls += made
@@ -160,14 +170,24 @@ class FxiaokeClient:
             # www.fxiaoke.com/cgi/... redirects to an HTML page: the tenant's OpenAPI host is another one.
             raise ConfigError(f"Fxiaoke {path}: HTTP {response.status_code} redirect; check api_base")
         if response.status_code != 200:
-            raise TransientError(f"Fxiaoke {path}: HTTP {response.status_code}")
+            raise self._failed(
+                str(response.status_code), TransientError(f"Fxiaoke {path}: HTTP {response.status_code}")
+            )
         try:
             answer = response.json()
         except ValueError:
-            raise TransientError(f"Fxiaoke {path}: the answer is not JSON") from None
+            raise self._failed("answer", TransientError(f"Fxiaoke {path}: the answer is not JSON")) from None
         if not isinstance(answer, dict):
-            raise TransientError(f"Fxiaoke {path}: the answer is not a JSON object")
+            raise self._failed("answer", TransientError(f"Fxiaoke {path}: the answer is not a JSON object"))
         return answer
+
+    def _failed(self, cause: str, error: E) -> E:
+        """`error`, remembering its cause for the retry count (the same thread retries it)."""
+        self._failure.cause = cause
+        return error
+
+    def _count_retry(self, state: RetryCallState) -> None:
+        self.session.retries[getattr(self._failure, "cause", "unknown")] += 1
 
     def _retrying(self, retry: Callable[[BaseException], bool]) -> Retrying:
         return Retrying(
@@ -175,6 +195,7 @@ class FxiaokeClient:
             wait=self._wait,
             retry=retry_if_exception(retry),
             sleep=self.sleep,
+            before_sleep=self._count_retry,
             reraise=True,
         )
 

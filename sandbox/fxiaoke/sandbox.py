@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -81,10 +82,10 @@ class FxiaokeSandbox:
 
     def _app(self) -> FaultMiddleware:
         """The ASGI app: control routes, then every other path to the gateway, behind fault injection."""
-        gateway = Gateway(self.tenant, self.credentials, self.tokens, self.quota, self.window, self.token_window)
+        self.gateway = Gateway(self.tenant, self.credentials, self.tokens, self.quota, self.window, self.token_window)
         routes = [
             Mount(CONTROL_PREFIX, routes=ControlApi(self).routes()),
-            Route("/{path:path}", gateway.endpoint, methods=ANY_METHOD),
+            Route("/{path:path}", self.gateway.endpoint, methods=ANY_METHOD),
         ]
         return FaultMiddleware(Starlette(routes=routes), self.faults, self.calls, fault_body, exempt=_is_control)
 
@@ -183,6 +184,12 @@ class FxiaokeSandbox:
     def expire_tokens(self) -> None:
         """Invalidate every issued token (the next business call answers 20016)."""
         self.tokens.expire_all()
+
+    def reset_app_secret(self, app_secret: str) -> None:
+        """The admin resets the self-built app's secret: token calls with the old one answer 10006, as any
+        wrong secret does (tokens already issued are left alone; `expire_tokens` ends them)."""
+        self.credentials = replace(self.credentials, app_secret=app_secret)
+        self.gateway.creds = self.credentials
 
     def get_record(self, api_name: str, object_id: str) -> Record | None:
         """A record as stored (wire formats, employee ids), or None when it does not exist."""

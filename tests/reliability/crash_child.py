@@ -4,6 +4,7 @@
 
 A step is one store commit or one HTTP exchange with the CRM; the phase is the part of the sync
 running it (pull, evaluate, push). The child appends every step to STEP_LOG as `phase kind` lines
+(`phase commit`, `phase http METHOD PATH`)
 and, when it reaches step N of PHASE, SIGKILLs itself at once: no `finally`, no flush, no rollback,
 exactly as `kill -9` would. A store commit is caught just before it reaches the database, an HTTP
 exchange just after the CRM answered (so a write is applied but its outcome never recorded).
@@ -21,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -77,7 +79,7 @@ def install(plan: CrashPlan) -> None:
 
     def counted(self: RetryingSession, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
         response = request(self, method, url, *args, **kwargs)
-        plan.step(f"http {method!s}")
+        plan.step(f"http {method!s} {urlsplit(str(url)).path}")  # the path tells a Fxiaoke write from a read
         return response
 
     RetryingSession.request = counted  # type: ignore[method-assign]

@@ -3,7 +3,8 @@
 A scenario compares what an interrupted-and-resumed sync leaves behind (store rows, decisions without
 `evaluated_at`, outbox, the CRM's write-back values) with an uninterrupted sync over an identical
 org (same seed), and reads the org's own change feed to see how often each account was written: every
-API update commits a change there, even one that sets the values an account already holds.
+API update commits a change there, even one that sets the values an account already holds (Fxiaoke has
+no such feed, so its tenant's customer updates are counted as they commit).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.zoho.org import Change
+from tests.connectors.contract.harness_fxiaoke import FxiaokeHarness
 from tests.connectors.contract.harness_salesforce import SalesforceHarness
 from tests.connectors.contract.harness_zoho import ZohoHarness
 from tests.reliability.conftest import StoreTarget, write_config
@@ -30,9 +32,11 @@ ROOT = Path(__file__).absolute().parents[2]
 PHASES = ("pull", "evaluate", "push")
 CHECKPOINT_EVERY = 25  # a dozen pull commits even for a small portfolio
 CHILD_TIMEOUT_S = 240
+ROOMY_RATE = 10_000  # Fxiaoke calls per 20 s window, tenant and client alike
 WRITE_METHODS = ("PATCH", "PUT")  # Salesforce Collections, Zoho updates
-Harness = SalesforceHarness | ZohoHarness
-HARNESSES: dict[str, type[Harness]] = {"salesforce": SalesforceHarness, "zoho": ZohoHarness}
+FXIAOKE_WRITE = "/data/update"  # every Fxiaoke call is a POST: its path tells the write
+Harness = SalesforceHarness | ZohoHarness | FxiaokeHarness
+HARNESSES: dict[str, type[Harness]] = {"salesforce": SalesforceHarness, "zoho": ZohoHarness, "fxiaoke": FxiaokeHarness}
 
 
 @dataclass(frozen=True)
@@ -65,8 +69,14 @@ class Result:
     def write_answered(self) -> KillPoint:
         """The push step right after the CRM answered the first write: applied, but never recorded."""
         push = [line for line in self.trace if line.startswith("push ")]
-        first = next(i for i, line in enumerate(push) if line.split()[-1] in WRITE_METHODS)
+        first = next(i for i, line in enumerate(push) if _is_write(line))
         return KillPoint("push", first + 1)
+
+
+def _is_write(line: str) -> bool:
+    """A step line (`phase http METHOD PATH`) of an API write."""
+    words = line.split()
+    return words[1:2] == ["http"] and (words[2] in WRITE_METHODS or words[3].endswith(FXIAOKE_WRITE))
 
 
 def choose_points(seed: int, steps: Counter[str], per_phase: dict[str, int]) -> list[KillPoint]:
@@ -92,21 +102,39 @@ class Scenario:
         folder.mkdir(parents=True, exist_ok=True)
         self.target = target
         self.crm: Harness = HARNESSES[crm](accounts, seed=seed)
-        self._zoho_writes: Counter[str] = Counter()
+        self._counted_writes: Counter[str] = Counter()
+        table = {**self.crm.source_table(), "checkpoint_every": CHECKPOINT_EVERY}
         if isinstance(self.crm, ZohoHarness):
             self.crm.box.org.listeners.append(self._on_zoho_change)
-        table = {**self.crm.source_table(), "checkpoint_every": CHECKPOINT_EVERY}
+        elif isinstance(self.crm, FxiaokeHarness):
+            self._count_fxiaoke_updates(self.crm)
+            # One update per customer: 120 of them would wait out the 100 calls / 20 s window in every
+            # child (21 s a sync, not 1), and pacing is not what these scenarios are about.
+            self.crm.fx.window.limit = table["rate_limit"] = ROOMY_RATE
         self.config = write_config(folder / "crm-credit.toml", target.url, table)
         self.log = folder / "steps.log"
 
     def _on_zoho_change(self, change: Change) -> None:
         if change.module == "Accounts" and change.operation == "update":
-            self._zoho_writes.update(str(i) for i in change.ids)
+            self._counted_writes.update(str(i) for i in change.ids)
+
+    def _count_fxiaoke_updates(self, crm: FxiaokeHarness) -> None:
+        """Fxiaoke keeps no change feed the API could read: count the tenant's customer updates as they
+        commit (nobody edits customers by hand in these scenarios, so each is an API write)."""
+        tenant = crm.fx.tenant
+        update = tenant.update
+
+        def counted(api_name: str, object_id: str, *args: Any, **kwargs: Any) -> None:
+            update(api_name, object_id, *args, **kwargs)
+            if api_name == "AccountObj":
+                self._counted_writes[object_id] += 1
+
+        tenant.update = counted  # type: ignore[method-assign]
 
     def writes(self) -> Counter[str]:
         """API updates the org committed, by account."""
-        if isinstance(self.crm, ZohoHarness):
-            return Counter(self._zoho_writes)
+        if not isinstance(self.crm, SalesforceHarness):
+            return Counter(self._counted_writes)
         changes = self.crm.box.changes
         return Counter(c.record_id for c in changes if c.sobject == "Account" and c.kind == "update")
 

@@ -1,4 +1,5 @@
-"""Malformed records typed into a Salesforce org: all quarantined with a clear reason, the rest syncs.
+"""Malformed records typed into a Salesforce org (and a Zoho org, a Fxiaoke tenant): all quarantined with a
+clear reason, the rest syncs.
 
 The sandbox org serves them over HTTPS to the real client; the real engine pulls, evaluates and writes
 back, on SQLite and on PostgreSQL. A record is blamed on the canonical field that is wrong, its value
@@ -10,7 +11,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from random import Random
 from typing import Any
@@ -26,6 +27,7 @@ from sync.portfolio import portfolio_report
 from sync.store.codec import decode_record
 from sync.store.quarantine import QuarantineEntry, save_quarantine
 from sync.store.schema import accounts, decisions, invoices, quarantine
+from tests.connectors.contract.harness_fxiaoke import FxiaokeHarness
 from tests.connectors.contract.harness_salesforce import SalesforceHarness
 from tests.connectors.contract.harness_zoho import ZohoHarness
 from tests.reliability.bad_corpus import INJECTIONS, UNICODE, Case, corpus, random_values
@@ -245,3 +247,56 @@ def test_an_invoice_in_a_currency_without_a_rate_holds_back_only_its_own_account
     assert report.evaluation is not None and report.evaluation.errors == 1
     assert "JPY" in report.evaluation.error_samples[0] and accounts[0] in report.evaluation.error_samples[0]
     assert set(accounts) - decided == {accounts[0]}
+
+
+FXIAOKE_CASES = [  # (what changes on a good payment plan, field blamed, words of the reason)
+    ({"plan_payment_amount": -5}, "amount", "negative"),
+    ({"plan_payment_time": date(2020, 1, 1)}, "due_on", "due before issue"),  # issued = created today
+    ({"actual_payment_amount": 500}, "balance", "negative balance"),  # received more than planned
+    ({"name": INJECTIONS[0]}, "", ""),  # hostile but valid: stored as typed
+]
+
+
+@pytest.mark.parametrize("backend_name", BACKENDS)
+def test_malformed_fxiaoke_payment_plans_are_quarantined_by_field_and_a_purged_customers_plan_waits(
+    tmp_path: Path, backend_name: str
+) -> None:
+    # Currency and 业务类型 are select fields Fxiaoke itself refuses unknown values for (32000), so
+    # only what a person can type wrongly into amounts, dates and lookups reaches us.
+    org = FxiaokeHarness(accounts=3, seed=17)
+    try:
+        fx, live = org.fx, org.live_ids("account")[0]
+        gone = fx.create_record("AccountObj", {"name": "Leaves soon"})
+        named = {fx.create_record("AccountObj", {"name": n}): n for n in [*INJECTIONS, *UNICODE]}
+        base = {"name": "R", "account_id": live, "plan_payment_time": date.today() + timedelta(days=30),
+                "plan_payment_amount": 100, "mc_currency": "USD"}  # fmt: skip
+        made = {fx.create_record("PaymentPlanObj", {**base, **c}): (field, why) for c, field, why in FXIAOKE_CASES}
+        orphan = fx.create_record("PaymentPlanObj", {**base, "account_id": gone})
+        fx.delete_record("AccountObj", gone, hard=True)  # 作废, then deleted from the recycle bin
+        made[orphan] = ("account_crm_id", "not in the store")
+        with store_backend(backend_name, tmp_path) as where:
+            config = AppConfig.model_validate({"store": {"url": where.url}, "sources": {"fx": org.source_table()}})
+            engine = SyncEngine(config, where.store, sleep=lambda s: None)
+            try:
+                report = engine.sync()
+            finally:
+                engine.close()
+            with where.store.read() as conn:
+                held = {r.crm_id: (r.field, r.reason) for r in conn.execute(sa.select(quarantine))}
+                stored = set(conn.execute(sa.select(invoices.c.crm_id)).scalars())
+                names = {r.crm_id: decode_record("account", "fx", r.crm_id, r.payload).name
+                         for r in conn.execute(sa.select(accounts.c.crm_id, accounts.c.payload))}  # fmt: skip
+        assert report.evaluation is not None and report.evaluation.errors == 0
+        assert report.sources["fx"].outcome == "problems", report.sources["fx"].message
+        assert {crm_id: names.get(crm_id) for crm_id in named} == named
+        wrong = []
+        for crm_id, (field, why) in made.items():
+            entry = held.get(crm_id)
+            if not field and (crm_id not in stored or entry):
+                wrong.append(f"{crm_id}: not stored ({entry})")
+            elif field and (crm_id in stored or entry is None or entry[0] != field or why not in entry[1]):
+                wrong.append(f"{crm_id}: expected {field} ({why}), held {entry}")
+        assert wrong == []
+        assert set(org.live_ids("invoice")) - set(made) <= stored
+    finally:
+        org.close()

@@ -2,9 +2,10 @@
 the store, the decisions, the outbox and the CRM end as after an uninterrupted sync, and no account was
 written more often.
 
-The fast part kills a small Salesforce org's sync at one step per phase on each backend (in push: right
-after the CRM answered a write, so its outcome is unknown); `slow` kills bigger Salesforce and Zoho syncs at
-13 steps each, and kills a resumed sync too. Each step is a store commit or a CRM call (see `crash_child`).
+The fast part kills a small Salesforce org's and a small Fxiaoke tenant's sync at one step per phase on
+each backend (in push: right after the CRM answered a write, so its outcome is unknown); `slow` kills
+bigger Salesforce, Zoho and Fxiaoke syncs at 13 steps each, and kills a resumed sync too. Each step is a
+store commit or a CRM call (see `crash_child`).
 """
 
 from __future__ import annotations
@@ -41,16 +42,17 @@ def _kill_and_compare(
     return points
 
 
+@pytest.mark.parametrize("crm", ["salesforce", "fxiaoke"])
 def test_kill_9_in_each_phase_then_rerun_ends_like_an_uninterrupted_sync(
-    store_target: StoreTarget, backend: str, tmp_path: Path
+    crm: str, store_target: StoreTarget, backend: str, tmp_path: Path
 ) -> None:
     per_phase = {"pull": 1, "evaluate": 1}  # push: the step right after the CRM answered a write
-    points = _kill_and_compare("salesforce", tmp_path, store_target, backend, FAST_ACCOUNTS, FAST_SEED, per_phase)
+    points = _kill_and_compare(crm, tmp_path, store_target, backend, FAST_ACCOUNTS, FAST_SEED, per_phase)
     assert {p.phase for p in points} == {"pull", "evaluate", "push"}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("crm", ["salesforce", "zoho"])
+@pytest.mark.parametrize("crm", ["salesforce", "zoho", "fxiaoke"])
 def test_kill_9_at_a_dozen_seeded_steps_of_a_bigger_sync(
     crm: str, store_target: StoreTarget, backend: str, tmp_path: Path
 ) -> None:

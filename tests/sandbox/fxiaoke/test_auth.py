@@ -123,3 +123,13 @@ def test_the_acting_user_must_be_an_employee(fx: FxiaokeSandbox, api: FxApi) -> 
     unknown = api.raw("/cgi/crm/v2/object/list", {}, {**headers, "x-fs-userid": "9999"}).json()
     assert missing["errorCode"] == 10010
     assert unknown["errorCode"] == 30027
+
+
+def test_after_the_admin_resets_the_app_secret_only_the_new_one_gets_a_token(
+    client: ClientFactory, fx: FxiaokeSandbox
+) -> None:
+    old = fx.token_request(new_style=True)
+    fx.reset_app_secret("reset-by-the-admin")
+    c = client()
+    assert c.raw("/oauth2.0/token", old).json()["errorCode"] == 10006
+    assert c.raw("/oauth2.0/token", {**old, "appSecret": "reset-by-the-admin"}).json()["errorCode"] == 0
