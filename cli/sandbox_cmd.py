@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -102,13 +101,8 @@ def sandbox_fxiaoke(
         "secrets_and_field_names": f"GET {fx.url}/__sandbox__/info",
     }
     try:
-        # A Ctrl-C landing while rich writes the lines could leave its console lock taken, and the error
-        # message printed on the way out would then wait for it forever: it is held until the lines are out.
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            _announce("Fxiaoke", fx.url, str(fx.ca_pem), details)
-        finally:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-        fx.wait()
-    finally:
-        fx.stop()  # also when Ctrl-C came before `wait` took over: no server thread is left running
+        _announce("Fxiaoke", fx.url, str(fx.ca_pem), details)
+    except BaseException:
+        fx.stop()  # Ctrl-C before `wait` took over must not leave the server thread running
+        raise
+    fx.wait()

@@ -17,7 +17,10 @@ def test_sandbox_fxiaoke_announces_its_url_and_ca_then_serves(tmp_path: Path) ->
     # Its own CA folder: the default one under /tmp is shared with any other run on the machine.
     command = [sys.executable, "-m", "cli.main", "sandbox", "fxiaoke", "--port", "0", "--accounts", "3", "--seed", "5",
                "--tls-dir", str(tmp_path)]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, env={"COLUMNS": "200", "PATH": ""})
+    # A shell starting a job in the background (as `nohup … &` does) has it ignore SIGINT, and Python keeps
+    # an ignored SIGINT ignored: the child gets the default back, as a terminal's foreground job has it.
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, env={"COLUMNS": "200", "PATH": ""},
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
     try:
         assert process.stdout is not None
         lines = [process.stdout.readline() for _ in range(2)]
