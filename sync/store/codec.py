@@ -1,7 +1,9 @@
 """Compact text forms: instants as sortable ISO text, canonical records as JSON payloads.
 
 Payloads hold the record's non-empty fields except the key (`source`, `crm_id`); money and dates are
-strings, so nothing passes through a binary float. Records decoded here were validated when they
+strings, so nothing passes through a binary float. An amount's text has no trailing fractional zeros:
+1000.0 read over REST and 1000 read through Bulk are one value, so one payload, and a record read
+both ways is not taken for a changed one. Records decoded here were validated when they
 were stored, so they are constructed directly, without `credit_core.records.build_*`.
 """
 
@@ -37,6 +39,13 @@ def from_stamp(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def _amount_text(amount: Decimal) -> str:
+    text = str(amount)
+    if text[-1] == "0" and "." in text and "E" not in text:
+        return text.rstrip("0").rstrip(".")
+    return text
+
+
 def _encoder(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
     """A record's non-empty fields as JSON-native values (money and dates as exact text).
 
@@ -45,14 +54,16 @@ def _encoder(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
     """
     hints = typing.get_type_hints(cls)
     nested = {"financials": Financials, "qualitative": Qualitative, "limit_override": LimitOverride}
-    lines = ["def encode(r, _str, _nested):", "    d = {}"]
+    lines = ["def encode(r, _str, _amount, _nested):", "    d = {}"]
     for f in dataclasses.fields(cls):
         if f.name in _KEY:
             continue
         args = set(typing.get_args(hints[f.name])) or {hints[f.name]}
         if f.name in nested and cls is Account:
             value = f"_nested[{f.name!r}](v)"
-        elif args & {Decimal, date}:
+        elif Decimal in args:
+            value = "_amount(v)"
+        elif date in args:
             value = "_str(v)"
         else:
             value = "v"
@@ -62,7 +73,7 @@ def _encoder(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
     exec(compile("\n".join(lines), f"<encode {cls.__name__}>", "exec"), namespace)  # noqa: S102  field names only
     generated = namespace["encode"]
     helpers = {name: _encoder(kind) for name, kind in nested.items()} if cls is Account else {}
-    return lambda record: generated(record, str, helpers)
+    return lambda record: generated(record, str, _amount_text, helpers)
 
 
 _ENCODERS: dict[type[Any], Callable[[Any], dict[str, Any]]] = {

@@ -48,11 +48,20 @@ def test_records_round_trip_through_their_payload() -> None:
     assert decode_record("account", "sf", "A1", encode_record(account)) == account
 
 
+def test_an_amount_has_one_payload_however_many_fractional_zeros_it_was_read_with() -> None:
+    def payload(amount: str) -> str:
+        return _invoice_row("I1", T0, amount, run=1).payload
+
+    assert payload("132481657.0") == payload("132481657") == payload("132481657.000")  # REST float, Bulk text
+    assert payload("1000.50") == payload("1000.5") != payload("1000.05")
+    assert payload("-0.0") == payload("-0") and payload("100") != payload("10")
+
+
 def test_an_upsert_is_idempotent_and_marks_only_real_changes(store: Store) -> None:
     with store.write() as conn:
         upsert_records(conn, "invoice", [_invoice_row("I1", T0, "100", run=1), _invoice_row("I2", T0, "5", run=1)])
     with store.write() as conn:
-        upsert_records(conn, "invoice", [_invoice_row("I1", T0, "100", run=2), _invoice_row("I2", T0, "6", run=2)])
+        upsert_records(conn, "invoice", [_invoice_row("I1", T0, "100.0", run=2), _invoice_row("I2", T0, "6", run=2)])
         assert stored_versions(conn, "invoice", "sf", ["I1", "I9"]).keys() == {"I1"}
     with store.read() as conn:
         rows = {r.crm_id: r for r in conn.execute(sa.select(invoices))}
