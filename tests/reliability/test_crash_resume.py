@@ -62,14 +62,15 @@ def test_kill_9_at_a_dozen_seeded_steps_of_a_bigger_sync(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("crm", ["salesforce", "zoho", "fxiaoke"])
 def test_kill_9_twice_in_a_row_then_rerun_still_ends_like_an_uninterrupted_sync(
-    store_target: StoreTarget, backend: str, tmp_path: Path
+    crm: str, store_target: StoreTarget, backend: str, tmp_path: Path
 ) -> None:
-    clean = uninterrupted("salesforce", tmp_path / "clean", store_target, FAST_ACCOUNTS, FAST_SEED)
+    clean = uninterrupted(crm, tmp_path / "clean", store_target, FAST_ACCOUNTS, FAST_SEED)
     rng = random.Random(FAST_SEED)
     firsts = [*choose_points(FAST_SEED, clean.steps, {"pull": 1, "evaluate": 1}), clean.write_answered()]
     for i, first in enumerate(firsts):
         second = early_point(rng)  # the resumed run dies too, early in a phase it always reaches
         with new_store_target(backend, tmp_path) as fresh:
-            resumed = interrupted("salesforce", tmp_path / f"kill-{i}", fresh, FAST_ACCOUNTS, FAST_SEED, first, second)
+            resumed = interrupted(crm, tmp_path / f"kill-{i}", fresh, FAST_ACCOUNTS, FAST_SEED, first, second)
         assert_same_end(f"{first} then {second}", clean, resumed)
