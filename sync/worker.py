@@ -157,7 +157,7 @@ class Worker:
                 lease.cool_down(conn, {name: (step, now + cooldown.rest(step)) for name, step in steps.items()}, owner)
 
     def _defer(self, source: str, busy: dict[str, str]) -> None:
-        """Retry recalculations whose group is taken: when its cool-down ends, or shortly if a worker runs it."""
+        """Retry recalculations whose group is taken: when its rest ends, or when a running decision's would."""
         if not busy:
             return
         now = self.clock()
@@ -166,8 +166,14 @@ class Worker:
         by_delay: dict[float, list[str]] = {}
         for crm_id, name in busy.items():
             owner, until = holders.get(name, ("", now))
-            delay = max((until - now).total_seconds(), 0.0) if lease.is_cooling(owner) else DEFER_S
-            by_delay.setdefault(round(delay, 1), []).append(crm_id)
+            if lease.is_cooling(owner):
+                delay = max((until - now).total_seconds(), 0.0)
+            else:
+                # Held by a worker deciding it since `until - GROUP_LEASE`: no one takes it before the first
+                # rest after that start has passed, and a decision shorter than that rest is over by then.
+                ready = (until - GROUP_LEASE + cooldown.rest(0) - now).total_seconds()
+                delay = ready if ready > 0 else DEFER_S
+            by_delay.setdefault(round(delay, 2), []).append(crm_id)
         for delay, crm_ids in by_delay.items():
             self.jobs.defer_recalculations(source, crm_ids, delay)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from sync.cooldown import STEPS, STREAK_GAP, rest
 from sync.queue import JobQueue
 from sync.status import recalculations
 from sync.store import Store, leases
-from sync.worker import Worker
+from sync.worker import GROUP_LEASE, Worker
 from tests.sync.builders import Harness, account, harness, invoice
 from tests.sync.queue_helpers import drain, sqlite_queue
 
@@ -112,13 +112,17 @@ def test_a_group_another_worker_holds_is_deferred_then_done(store_target: Target
         h.engine().sync()
         _pay(h, "J1")
         worker = _worker(h, jobs)
-        with h.store.write() as conn:  # another worker is deciding the group of A1 (its root is A0)
-            assert leases.try_acquire(conn, "group:sf:A0", "other", h.crm.now, timedelta(minutes=5))
+        with h.store.write() as conn:  # another worker has been deciding the group of A1 (root A0) for 0.2 s
+            assert leases.try_acquire(conn, "group:sf:A0", "other", h.crm.now - timedelta(seconds=0.2), GROUP_LEASE)
         writes = len(h.crm.writes)
+        asked = datetime.now(UTC).replace(tzinfo=None)  # huey's etas are naive UTC
         jobs.submit_changes("sf", "invoice", ["J1"])
         drain(jobs)
+        answered = datetime.now(UTC).replace(tzinfo=None)
         assert len(h.crm.writes) == writes and recalculations(h.store) == {}
-        assert jobs.scheduled() == 1
+        (retry,) = jobs.huey.scheduled()  # when that decision's first rest ends, not a fixed while later
+        left = STEPS[0] - timedelta(seconds=0.2)
+        assert asked + left <= retry.eta <= answered + left
         with h.store.write() as conn:
             leases.release(conn, ["group:sf:A0"], "other")
         drain(jobs, include_scheduled=True)
