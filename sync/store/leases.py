@@ -108,7 +108,7 @@ def last_rests(conn: Connection, names: Iterable[str]) -> dict[str, tuple[int, d
         return {}
     found = {}
     for row in conn.execute(_LAST_RESTS, {"names": wanted}):
-        step = row.owner.removeprefix(COOLING).strip()
+        step = row.owner.removeprefix(COOLING).strip()  # none on a row cooled before steps were kept
         found[row.name] = (int(step) if step.isdigit() else 0, from_stamp(row.expires_at))
     return found
 
